@@ -1,0 +1,142 @@
+// Package api is Ward's single HTTP handler: the JSON API under /api/ and the
+// built frontend everywhere else. The desktop window reaches it through
+// Wails' AssetServer and `ward serve` through net/http, so both faces run
+// exactly the same code.
+package api
+
+import (
+	"encoding/json"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ward-health/ward/backend/config"
+	"github.com/ward-health/ward/backend/records"
+)
+
+// Options wires the handler to the rest of Ward.
+type Options struct {
+	Config  config.Config
+	Version string
+	Demo    bool
+	// Assets is the built frontend; nil serves the API only.
+	Assets fs.FS
+	// Record returns the record to show; it may return nil (nothing loaded).
+	Record func() *records.Record
+	Logger *slog.Logger
+	// FirstAPICall, if set, runs once when the first /api/ request arrives:
+	// the desktop shell uses it to know the page inside the window is alive.
+	FirstAPICall func()
+}
+
+type handler struct {
+	opt   Options
+	mux   *http.ServeMux
+	first sync.Once
+}
+
+// New returns the handler.
+func New(opt Options) http.Handler {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Record == nil {
+		opt.Record = func() *records.Record { return nil }
+	}
+	h := &handler{opt: opt, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET /api/healthz", h.healthz)
+	h.mux.HandleFunc("GET /api/config", h.config)
+	h.mux.HandleFunc("GET /api/summary", h.summary)
+	h.mux.HandleFunc("GET /api/results", h.results)
+	h.mux.HandleFunc("GET /api/results/{id}", h.result)
+	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "There is nothing at this address.")
+	})
+	if opt.Assets != nil {
+		h.mux.Handle("/", static(opt.Assets))
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	secureHeaders(sw.Header())
+	isAPI := len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/"
+	if isAPI {
+		sw.Header().Set("Cache-Control", "no-store")
+		if h.opt.FirstAPICall != nil {
+			h.first.Do(h.opt.FirstAPICall)
+		}
+	}
+	if !sameOrigin(r) {
+		writeError(sw, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")
+	} else {
+		h.mux.ServeHTTP(sw, r)
+	}
+	// Only the path is logged: query strings may carry search terms, which
+	// are health information.
+	h.opt.Logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+}
+
+// secureHeaders sets a strict policy on every response: the frontend is
+// built to need nothing outside its own origin, no inline script or style.
+func secureHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+}
+
+// sameOrigin refuses state-changing requests sent by other sites (CSRF).
+// Browsers send Sec-Fetch-Site and Origin on such requests; tools like curl
+// send neither and are allowed, as they carry no ambient credentials.
+func sameOrigin(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		return o == "http://"+r.Host || o == "https://"+r.Host || o == "wails://wails" || o == "wails://wails.localhost"
+	}
+	return true
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]apiError{"error": {Code: code, Message: message}})
+}

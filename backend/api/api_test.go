@@ -1,0 +1,183 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/ward-health/ward/backend/config"
+	"github.com/ward-health/ward/backend/demo"
+	"github.com/ward-health/ward/backend/records"
+)
+
+func newDemoHandler(t *testing.T) (http.Handler, *records.Record) {
+	t.Helper()
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rs, err := demo.Generate(demo.Options{Seed: 1, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := records.Build(records.Set{Source: records.Source{Name: demo.OrganisationName, LastUpdated: now}, Resources: rs})
+	h := New(Options{
+		Config:  config.Demo(demo.OrganisationName),
+		Version: "test",
+		Demo:    true,
+		Assets: fstest.MapFS{
+			"index.html":        {Data: []byte("<!doctype html><title>Ward</title>")},
+			"assets/app-abc.js": {Data: []byte("console.log(1)")},
+		},
+		Record: func() *records.Record { return rec },
+	})
+	return h, rec
+}
+
+func get(t *testing.T, h http.Handler, path string, out any) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+	if out != nil {
+		if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
+			t.Fatalf("GET %s: %v: %s", path, err, w.Body)
+		}
+	}
+	return w
+}
+
+func TestEndpoints(t *testing.T) {
+	h, rec := newDemoHandler(t)
+
+	var health map[string]string
+	if w := get(t, h, "/api/healthz", &health); w.Code != 200 || health["status"] != "ok" {
+		t.Fatalf("healthz = %d %v", w.Code, health)
+	}
+
+	var cfg struct {
+		Demo         bool
+		Organisation config.Organisation
+	}
+	get(t, h, "/api/config", &cfg)
+	if !cfg.Demo || cfg.Organisation.Helpdesk.Phone == "" || cfg.Organisation.Name != demo.OrganisationName {
+		t.Fatalf("config = %+v", cfg)
+	}
+
+	var sum records.Summary
+	get(t, h, "/api/summary", &sum)
+	if sum.Patient == nil || sum.Patient.BirthDate != demo.PatientBirthDate {
+		t.Fatalf("summary = %+v", sum)
+	}
+
+	var list struct{ Reports []records.Report }
+	get(t, h, "/api/results", &list)
+	if len(list.Reports) != len(rec.Reports()) || len(list.Reports) == 0 {
+		t.Fatalf("got %d reports, want %d", len(list.Reports), len(rec.Reports()))
+	}
+
+	var one records.Report
+	if w := get(t, h, "/api/results/"+list.Reports[3].ID, &one); w.Code != 200 || one.ID != list.Reports[3].ID {
+		t.Fatalf("result = %d %+v", w.Code, one.ID)
+	}
+
+	var e struct{ Error apiError }
+	if w := get(t, h, "/api/results/missing", &e); w.Code != 404 || e.Error.Message == "" {
+		t.Fatalf("missing result = %d %+v", w.Code, e)
+	}
+	if w := get(t, h, "/api/nothing-here", &e); w.Code != 404 || e.Error.Code != "not_found" {
+		t.Fatalf("unknown path = %d %+v", w.Code, e)
+	}
+}
+
+func TestNoRecord(t *testing.T) {
+	h := New(Options{})
+	var sum map[string]any
+	get(t, h, "/api/summary", &sum)
+	if sum["patient"] != nil {
+		t.Fatalf("patient = %v, want null", sum["patient"])
+	}
+	var list struct{ Reports []records.Report }
+	if w := get(t, h, "/api/results", &list); w.Code != 200 || list.Reports == nil || len(list.Reports) != 0 {
+		t.Fatalf("results with no record = %d %s", w.Code, w.Body)
+	}
+}
+
+func TestHeaders(t *testing.T) {
+	h, _ := newDemoHandler(t)
+	tests := []struct {
+		path, cache, ctype string
+	}{
+		{"/", "no-cache", "text/html"},
+		{"/assets/app-abc.js", "immutable", "javascript"},
+		{"/api/summary", "no-store", "application/json"},
+	}
+	for _, tt := range tests {
+		w := get(t, h, tt.path, nil)
+		if w.Code != 200 {
+			t.Errorf("GET %s = %d", tt.path, w.Code)
+		}
+		hd := w.Header()
+		if !strings.Contains(hd.Get("Cache-Control"), tt.cache) || !strings.Contains(hd.Get("Content-Type"), tt.ctype) {
+			t.Errorf("GET %s: Cache-Control %q, Content-Type %q", tt.path, hd.Get("Cache-Control"), hd.Get("Content-Type"))
+		}
+		csp := hd.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET %s: CSP %q", tt.path, csp)
+		}
+		if hd.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: no nosniff", tt.path)
+		}
+	}
+}
+
+func TestCrossSiteWritesRefused(t *testing.T) {
+	h, _ := newDemoHandler(t)
+	tests := []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"other site by fetch metadata", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"other origin", map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
+		{"same origin", map[string]string{"Origin": "http://example.com", "Sec-Fetch-Site": "same-origin"}, http.StatusNotFound},
+		{"no browser headers (curl)", nil, http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("POST", "/api/anything", strings.NewReader("{}"))
+		for k, v := range tt.header {
+			r.Header.Set(k, v)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, w.Code, tt.want)
+		}
+	}
+}
+
+func TestFirstAPICallRunsOnce(t *testing.T) {
+	calls := 0
+	h := New(Options{FirstAPICall: func() { calls++ }})
+	for range 3 {
+		get(t, h, "/api/healthz", nil)
+	}
+	if calls != 1 {
+		t.Fatalf("FirstAPICall ran %d times, want 1", calls)
+	}
+}
+
+func BenchmarkResultsList(b *testing.B) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rs, _ := demo.Generate(demo.Options{Seed: 1, Now: now, Resources: 10000})
+	rec := records.Build(records.Set{Source: records.Source{Name: demo.OrganisationName}, Resources: rs})
+	h := New(Options{Record: func() *records.Record { return rec }})
+	req := httptest.NewRequest("GET", "/api/results", nil)
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}

@@ -1,0 +1,65 @@
+// Package config holds what an organisation running Ward tells it about
+// itself: its name and how patients reach its helpdesk. It is read from a
+// small JSON file so a trust can change it without rebuilding Ward.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// Helpdesk is how patients get help with Ward at this organisation.
+type Helpdesk struct {
+	Phone string `json:"phone"`
+	Hours string `json:"hours"`
+	Email string `json:"email"`
+}
+
+// Organisation is the organisation running this Ward.
+type Organisation struct {
+	Name     string   `json:"name"`
+	Helpdesk Helpdesk `json:"helpdesk"`
+}
+
+// Config is the whole file.
+type Config struct {
+	Organisation Organisation `json:"organisation"`
+}
+
+// Demo is the configuration of the fictional organisation behind the demo record.
+func Demo(orgName string) Config {
+	return Config{Organisation: Organisation{
+		Name: orgName,
+		Helpdesk: Helpdesk{
+			Phone: "0300 000 0000",
+			Hours: "Monday to Friday, 8am to 6pm (except bank holidays)",
+			Email: "ward-help@example.org",
+		},
+	}}
+}
+
+// Load reads a configuration file. A missing path gives the zero Config,
+// which the UI shows as "contact the organisation that gave you access".
+func Load(path string) (Config, error) {
+	var c Config
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, fmt.Errorf("configuration file %s does not exist", path)
+	}
+	if err != nil {
+		return c, fmt.Errorf("read configuration %s: %w", path, err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("configuration file %s is not valid: %w", path, err)
+	}
+	return c, nil
+}
