@@ -1,0 +1,64 @@
+# Ward's two commands for a newcomer: `make run` and `make test`.
+# Everything else here is what those two need.
+
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+# webkit2_41 selects WebKitGTK 4.1 (Debian 12+); without it requests reach Go without bodies.
+DESKTOP_TAGS := desktop,production,webkit2_41
+APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev chromium xvfb xauth imagemagick
+
+.PHONY: run test deps apt go-deps npm-deps frontend serve-bin desktop bench clean
+
+run: deps frontend desktop serve-bin
+	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "No display found, so the desktop window cannot open."; \
+		echo "Serving the same demo at http://127.0.0.1:8080 instead (Ctrl+C to stop)."; \
+		./bin/ward-serve serve --demo --addr 127.0.0.1:8080; \
+	else \
+		./bin/ward --demo; \
+	fi
+
+test: deps frontend desktop serve-bin
+	@scripts/test.sh
+
+deps: apt go-deps npm-deps
+
+# On Linux the desktop build needs GTK and WebKitGTK headers; tests need
+# Chromium, Xvfb and ImageMagick. Install them when missing and we are root,
+# otherwise say the one command to run.
+apt:
+	@if [ "$$(uname)" = Linux ] && command -v dpkg-query >/dev/null; then \
+		missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+		if [ -n "$$missing" ]; then \
+			if [ "$$(id -u)" = 0 ]; then \
+				echo "Installing: $$missing"; \
+				apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+			else \
+				echo "Missing packages. Run:"; echo "  sudo apt-get install $$missing"; exit 1; \
+			fi; \
+		fi; \
+	fi
+
+go-deps:
+	@go mod download
+
+npm-deps: frontend/node_modules/.package-lock.json
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend: npm-deps
+	cd frontend && npm run build
+
+serve-bin:
+	go build -trimpath -ldflags "$(LDFLAGS)" -o bin/ward-serve .
+
+desktop:
+	go build -trimpath -tags $(DESKTOP_TAGS) -ldflags "$(LDFLAGS)" -o bin/ward .
+
+clean:
+	rm -rf bin frontend/node_modules frontend/test-results
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete
