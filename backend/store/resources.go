@@ -1,0 +1,413 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"time"
+
+	"github.com/ward-health/ward/backend/vault"
+)
+
+// Item is one FHIR resource to store.
+type Item struct {
+	Type string
+	ID   string
+	Raw  []byte // the resource's JSON exactly as received
+}
+
+// Source is the organisation a set of resources came from.
+type Source struct {
+	Name        string    `json:"name"`
+	LastUpdated time.Time `json:"lastUpdated"`
+}
+
+// Record is a stored resource, opened.
+type Record struct {
+	Source string
+	Item
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Added     int            `json:"added"`
+	Updated   int            `json:"updated"`
+	Unchanged int            `json:"unchanged"`
+	KeptNewer int            `json:"keptNewer"` // stored copy was newer than the incoming one
+	ByType    map[string]int `json:"byType"`
+}
+
+const (
+	tableResources = "resources"
+	tableSources   = "sources"
+	tableMeta      = "meta"
+)
+
+func (d *DB) ad(table string, key []byte, version int64) vault.AD {
+	return vault.AD{VaultID: d.vaultID, Table: table, RowKey: key, Version: uint64(version)}
+}
+
+// resourceKey addresses a resource by source, type and FHIR id without
+// storing any of them.
+func resourceKey(k *vault.Keys, source, typ, id string) ([]byte, error) {
+	return k.Index("resource", source, typ, id)
+}
+
+// encode lays out a resource's plaintext: the source, type and id it is
+// filed under (checked against the row key on open) and the raw JSON.
+func encode(dst []byte, source string, it Item) []byte {
+	for _, s := range []string{source, it.Type, it.ID} {
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)))
+		dst = append(dst, s...)
+	}
+	return append(dst, it.Raw...)
+}
+
+func decode(b []byte) (Record, error) {
+	var parts [3]string
+	for i := range parts {
+		if len(b) < 4 {
+			return Record{}, errors.New("short record")
+		}
+		n := binary.BigEndian.Uint32(b)
+		b = b[4:]
+		if uint64(len(b)) < uint64(n) {
+			return Record{}, errors.New("short record")
+		}
+		parts[i], b = string(b[:n]), b[n:]
+	}
+	return Record{Source: parts[0], Item: Item{Type: parts[1], ID: parts[2], Raw: b}}, nil
+}
+
+// Import stores items from source in one transaction: either all of them
+// are there afterwards or none. Re-importing the same data changes nothing;
+// a changed resource replaces the stored one unless the stored one says it
+// is newer (meta.lastUpdated). progress, if set, is called after each item.
+func (d *DB) Import(ctx context.Context, k *vault.Keys, src Source, items iter.Seq2[Item, error], progress func(done int)) (ImportResult, error) {
+	res, err := d.importTx(ctx, k, src, items, progress)
+	if err != nil && ctx.Err() != nil {
+		return res, ErrCancelled
+	}
+	return res, err
+}
+
+func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter.Seq2[Item, error], progress func(done int)) (ImportResult, error) {
+	res := ImportResult{ByType: map[string]int{}}
+	d.write.Lock()
+	defer d.write.Unlock()
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return res, classify(err)
+	}
+	defer tx.Rollback()
+
+	acc, gen, err := d.loadAcc(ctx, tx, k)
+	if err != nil {
+		return res, err
+	}
+	srcKey, err := d.putSource(ctx, tx, k, src, acc)
+	if err != nil {
+		return res, err
+	}
+	get, err := tx.PrepareContext(ctx, "SELECT version, digest, body FROM resources WHERE key = ?")
+	if err != nil {
+		return res, classify(err)
+	}
+	defer get.Close()
+	put, err := tx.PrepareContext(ctx, `INSERT INTO resources(key, source, version, digest, body) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(key) DO UPDATE SET source = excluded.source, version = excluded.version, digest = excluded.digest, body = excluded.body`)
+	if err != nil {
+		return res, classify(err)
+	}
+	defer put.Close()
+
+	var plain, sealed []byte
+	done := 0
+	for it, err := range items {
+		if err != nil {
+			return res, err
+		}
+		if done%256 == 0 && ctx.Err() != nil {
+			return res, ErrCancelled
+		}
+		key, err := resourceKey(k, src.Name, it.Type, it.ID)
+		if err != nil {
+			return res, err
+		}
+		digest, err := k.Index("digest", string(it.Raw))
+		if err != nil {
+			return res, err
+		}
+		var (
+			oldVersion int64
+			oldDigest  []byte
+			oldBody    []byte
+		)
+		err = get.QueryRowContext(ctx, key).Scan(&oldVersion, &oldDigest, &oldBody)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res.Added++
+		case err != nil:
+			return res, classify(err)
+		case subtle.ConstantTimeCompare(oldDigest, digest) == 1:
+			res.Unchanged++
+			res.ByType[it.Type]++
+			done++
+			if progress != nil {
+				progress(done)
+			}
+			continue
+		default:
+			old, oerr := k.Open(d.ad(tableResources, key, oldVersion), oldBody)
+			if oerr == nil {
+				if rec, derr := decode(old); derr == nil && newer(rec.Raw, it.Raw) {
+					res.KeptNewer++
+					res.ByType[it.Type]++
+					done++
+					if progress != nil {
+						progress(done)
+					}
+					continue
+				}
+			}
+			res.Updated++
+			acc.toggle(k, tableResources, key, oldVersion)
+		}
+		version := oldVersion + 1
+		plain = encode(plain[:0], src.Name, it)
+		sealed, err = k.SealTo(sealed[:0], d.ad(tableResources, key, version), plain)
+		if err != nil {
+			return res, err
+		}
+		if _, err := put.ExecContext(ctx, key, srcKey, version, digest, sealed); err != nil {
+			return res, classify(err)
+		}
+		acc.toggle(k, tableResources, key, version)
+		res.ByType[it.Type]++
+		done++
+		if progress != nil {
+			progress(done)
+		}
+	}
+	if ctx.Err() != nil {
+		return res, ErrCancelled
+	}
+	if err := d.saveAcc(ctx, tx, k, acc, gen+1); err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, classify(err)
+	}
+	return res, nil
+}
+
+// newer reports whether stored says it was updated after incoming.
+func newer(stored, incoming []byte) bool {
+	var a, b struct {
+		Meta struct {
+			LastUpdated string `json:"lastUpdated"`
+		} `json:"meta"`
+	}
+	if json.Unmarshal(stored, &a) != nil || json.Unmarshal(incoming, &b) != nil {
+		return false
+	}
+	ta, errA := time.Parse(time.RFC3339Nano, a.Meta.LastUpdated)
+	tb, errB := time.Parse(time.RFC3339Nano, b.Meta.LastUpdated)
+	return errA == nil && errB == nil && ta.After(tb)
+}
+
+func (d *DB) putSource(ctx context.Context, tx *sql.Tx, k *vault.Keys, src Source, acc *accumulator) ([]byte, error) {
+	key, err := k.Index("source", src.Name)
+	if err != nil {
+		return nil, err
+	}
+	var version int64
+	err = tx.QueryRowContext(ctx, "SELECT version FROM sources WHERE key = ?", key).Scan(&version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, classify(err)
+	}
+	if err == nil {
+		acc.toggle(k, tableSources, key, version)
+	}
+	version++
+	body, _ := json.Marshal(src)
+	sealed, err := k.Seal(d.ad(tableSources, key, version), body)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sources(key, version, body) VALUES (?, ?, ?)
+		ON CONFLICT(key) DO UPDATE SET version = excluded.version, body = excluded.body`, key, version, sealed); err != nil {
+		return nil, classify(err)
+	}
+	acc.toggle(k, tableSources, key, version)
+	return key, nil
+}
+
+// RecordError names a stored record that failed to open.
+type RecordError struct {
+	Table string
+	Key   []byte
+	Err   error
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("%s row %x: %v", e.Table, e.Key[:min(8, len(e.Key))], e.Err)
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// Contents is everything in an unlocked vault.
+type Contents struct {
+	Sources []Source
+	Records []Record
+	// Failed lists rows that did not open (tampered, moved or replayed);
+	// every other record is still in Records.
+	Failed []*RecordError
+	// RolledBack is set when the rows do not add up to what the last write
+	// recorded: some row was put back to an older copy or removed.
+	RolledBack bool
+}
+
+// Load opens every row. A row that fails is listed in Failed and the rest
+// still load: one bad record never hides the others.
+func (d *DB) Load(ctx context.Context, k *vault.Keys) (*Contents, error) {
+	tx, err := d.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer tx.Rollback()
+	c := &Contents{}
+	sum := &accumulator{}
+	srcNames := map[string]bool{}
+
+	rows, err := tx.QueryContext(ctx, "SELECT key, version, body FROM sources")
+	if err != nil {
+		return nil, classify(err)
+	}
+	for rows.Next() {
+		var key, body []byte
+		var version int64
+		if err := rows.Scan(&key, &version, &body); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		sum.toggle(k, tableSources, key, version)
+		plain, err := k.Open(d.ad(tableSources, key, version), body)
+		var s Source
+		if err == nil {
+			err = json.Unmarshal(plain, &s)
+		}
+		if err != nil {
+			c.Failed = append(c.Failed, &RecordError{Table: tableSources, Key: key, Err: err})
+			continue
+		}
+		c.Sources = append(c.Sources, s)
+		srcNames[s.Name] = true
+	}
+	rows.Close()
+
+	rows, err = tx.QueryContext(ctx, "SELECT key, version, body FROM resources")
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, body []byte
+		var version int64
+		if err := rows.Scan(&key, &version, &body); err != nil {
+			return nil, err
+		}
+		sum.toggle(k, tableResources, key, version)
+		rec, err := d.openResource(k, key, version, body)
+		if err != nil {
+			c.Failed = append(c.Failed, &RecordError{Table: tableResources, Key: key, Err: err})
+			continue
+		}
+		c.Records = append(c.Records, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(err)
+	}
+	want, _, err := d.loadAcc(ctx, tx, k)
+	if err != nil {
+		return nil, err
+	}
+	c.RolledBack = !bytes.Equal(want[:], sum[:])
+	return c, nil
+}
+
+func (d *DB) openResource(k *vault.Keys, key []byte, version int64, body []byte) (Record, error) {
+	plain, err := k.Open(d.ad(tableResources, key, version), body)
+	if err != nil {
+		return Record{}, err
+	}
+	rec, err := decode(plain)
+	if err != nil {
+		return Record{}, fmt.Errorf("%w: %v", vault.ErrIntegrity, err)
+	}
+	// The row key must be the one this record would be filed under.
+	want, err := resourceKey(k, rec.Source, rec.Type, rec.ID)
+	if err != nil {
+		return Record{}, err
+	}
+	if subtle.ConstantTimeCompare(want, key) != 1 {
+		return Record{}, fmt.Errorf("%w: record is filed under the wrong key", vault.ErrIntegrity)
+	}
+	return rec, nil
+}
+
+// accumulator is a keyed multiset hash (XOR of HMACs) of every row's
+// (table, key, version). The store keeps it sealed and updates it on each
+// write; Load recomputes it. A row put back to an older version together
+// with its old version number opens on its own, but changes the sum.
+type accumulator [vault.IndexSize]byte
+
+func (a *accumulator) toggle(k *vault.Keys, table string, key []byte, version int64) {
+	h, err := k.Index("row", table, string(key), strconv.FormatInt(version, 10))
+	if err != nil {
+		return // locked: the caller's next Seal or Open fails with ErrLocked
+	}
+	subtle.XORBytes(a[:], a[:], h)
+}
+
+type querier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+func (d *DB) loadAcc(ctx context.Context, q querier, k *vault.Keys) (*accumulator, int64, error) {
+	gen, err := d.metaInt(ctx, q, "generation")
+	if err != nil {
+		return nil, 0, classify(err)
+	}
+	acc := &accumulator{}
+	if gen == 0 {
+		return acc, 0, nil
+	}
+	var sealed []byte
+	if err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE name = 'rows'").Scan(&sealed); err != nil {
+		return nil, 0, classify(err)
+	}
+	plain, err := k.Open(d.ad(tableMeta, []byte("rows"), gen), sealed)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open row summary: %w", err)
+	}
+	copy(acc[:], plain)
+	return acc, gen, nil
+}
+
+func (d *DB) saveAcc(ctx context.Context, tx *sql.Tx, k *vault.Keys, acc *accumulator, gen int64) error {
+	sealed, err := k.Seal(d.ad(tableMeta, []byte("rows"), gen), acc[:])
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO meta(name, value) VALUES ('rows', ?), ('generation', ?)
+		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, sealed, gen)
+	return classify(err)
+}
