@@ -27,6 +27,7 @@ type Env struct {
 	Version string
 	Assets  fs.FS // the built frontend (frontend/dist)
 	Desktop Desktop
+	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
 	Getenv  func(string) string
@@ -38,6 +39,8 @@ Usage:
   ward [--demo] [--data DIR] [--config FILE]   open the desktop window
   ward serve [--addr 127.0.0.1:8080] [--data DIR] [--config FILE] [--demo]
                                                serve the same app to browsers
+  ward vault init|import|stats|export|verify|passwd|recover
+                                               manage an encrypted vault (ward vault help)
   ward version                                 print version and build details
   ward help                                    print this help
 `
@@ -60,6 +63,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = runServe(ctx, rest, env)
 	case "version":
 		err = runVersion(rest, env)
+	case "vault":
+		err = runVault(ctx, rest, env)
 	case "help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0
@@ -90,6 +95,17 @@ func newFlags(name string) *flag.FlagSet {
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q (run \"ward help\" for usage)", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// parseArgs is parse for commands that take arguments after their flags.
+func parseArgs(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -99,9 +115,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 			msg = "unknown flag " + name
 		}
 		return fmt.Errorf("%s (run \"ward help\" for usage)", msg)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q (run \"ward help\" for usage)", fs.Name(), fs.Arg(0))
 	}
 	return nil
 }

@@ -116,7 +116,30 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 	if err != nil {
 		return res, err
 	}
-	get, err := tx.PrepareContext(ctx, "SELECT version, digest, body FROM resources WHERE key = ?")
+	// One scan of this source's rows beats a lookup per resource.
+	type stored struct {
+		version int64
+		digest  []byte
+	}
+	existing := map[string]stored{}
+	rows, err := tx.QueryContext(ctx, "SELECT key, version, digest FROM resources WHERE source = ?", srcKey)
+	if err != nil {
+		return res, classify(err)
+	}
+	for rows.Next() {
+		var key []byte
+		var st stored
+		if err := rows.Scan(&key, &st.version, &st.digest); err != nil {
+			rows.Close()
+			return res, classify(err)
+		}
+		existing[string(key)] = st
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, classify(err)
+	}
+	get, err := tx.PrepareContext(ctx, "SELECT body FROM resources WHERE key = ?")
 	if err != nil {
 		return res, classify(err)
 	}
@@ -145,18 +168,12 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 		if err != nil {
 			return res, err
 		}
-		var (
-			oldVersion int64
-			oldDigest  []byte
-			oldBody    []byte
-		)
-		err = get.QueryRowContext(ctx, key).Scan(&oldVersion, &oldDigest, &oldBody)
+		old, found := existing[string(key)]
+		oldVersion := old.version
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		case !found:
 			res.Added++
-		case err != nil:
-			return res, classify(err)
-		case subtle.ConstantTimeCompare(oldDigest, digest) == 1:
+		case subtle.ConstantTimeCompare(old.digest, digest) == 1:
 			res.Unchanged++
 			res.ByType[it.Type]++
 			done++
@@ -165,9 +182,13 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 			}
 			continue
 		default:
-			old, oerr := k.Open(d.ad(tableResources, key, oldVersion), oldBody)
+			var oldBody []byte
+			if err := get.QueryRowContext(ctx, key).Scan(&oldBody); err != nil {
+				return res, classify(err)
+			}
+			plain, oerr := k.Open(d.ad(tableResources, key, oldVersion), oldBody)
 			if oerr == nil {
-				if rec, derr := decode(old); derr == nil && newer(rec.Raw, it.Raw) {
+				if rec, derr := decode(plain); derr == nil && newer(rec.Raw, it.Raw) {
 					res.KeptNewer++
 					res.ByType[it.Type]++
 					done++
@@ -190,6 +211,7 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 			return res, classify(err)
 		}
 		acc.toggle(k, tableResources, key, version)
+		existing[string(key)] = stored{version, digest}
 		res.ByType[it.Type]++
 		done++
 		if progress != nil {

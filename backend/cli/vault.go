@@ -1,0 +1,545 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/store"
+	"github.com/ward-health/ward/backend/vault"
+	"golang.org/x/term"
+)
+
+const vaultUsage = `Usage:
+  ward vault init    --data DIR [--password-file F]
+  ward vault import  --data DIR [--password-file F] [--source NAME] FILE...
+  ward vault stats   --data DIR [--password-file F] [--json]
+  ward vault export  --data DIR [--password-file F] --out FILE
+  ward vault verify  --data DIR [--password-file F]
+  ward vault passwd  --data DIR [--password-file F] [--new-password-file F]
+  ward vault recover --data DIR [--recovery-key KEY] [--new-password-file F]
+Without a password file, Ward asks on the terminal.
+`
+
+func runVault(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 {
+		return fmt.Errorf("vault: say what to do: init, import, stats, export, verify, passwd or recover (run \"ward vault help\")")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "init":
+		return vaultInit(ctx, rest, env)
+	case "import":
+		return vaultImport(ctx, rest, env)
+	case "stats":
+		return vaultStats(ctx, rest, env)
+	case "export":
+		return vaultExport(ctx, rest, env)
+	case "verify":
+		return vaultVerify(ctx, rest, env)
+	case "passwd":
+		return vaultPasswd(ctx, rest, env)
+	case "recover":
+		return vaultRecover(ctx, rest, env)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, vaultUsage)
+		return nil
+	}
+	return fmt.Errorf("vault: unknown command %q (run \"ward vault help\")", cmd)
+}
+
+// vaultFlags are common to the vault commands.
+type vaultFlags struct {
+	data, passwordFile string
+}
+
+func (v *vaultFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&v.data, "data", defaultDataDir(), "folder holding the vault")
+	fs.StringVar(&v.passwordFile, "password-file", "", "read the password from this file")
+}
+
+// readSecret reads a secret from a file (first line) or, when file is
+// empty, from the terminal without echo.
+func readSecret(env Env, file, prompt string) ([]byte, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("read password file: %s", plainFSError(err))
+		}
+		line, _, _ := bytes.Cut(b, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			return nil, fmt.Errorf("the password file %s is empty", file)
+		}
+		return line, nil
+	}
+	fmt.Fprint(env.Stderr, prompt)
+	defer fmt.Fprintln(env.Stderr)
+	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return term.ReadPassword(int(f.Fd()))
+	}
+	if env.Stdin == nil {
+		return nil, errors.New("no password given: use --password-file")
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadBytes('\n')
+	line = bytes.TrimRight(line, "\r\n")
+	if len(line) == 0 {
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		return nil, errors.New("no password given: use --password-file")
+	}
+	return line, nil
+}
+
+// newPassword asks for a new password twice on a terminal, or reads a file.
+func newPassword(env Env, file string) ([]byte, error) {
+	pw, err := readSecret(env, file, "New password: ")
+	if err != nil {
+		return nil, err
+	}
+	if len(pw) < 8 {
+		return nil, errors.New("the password must be at least 8 characters")
+	}
+	if file == "" {
+		if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			again, err := readSecret(env, "", "Type it again: ")
+			if err != nil {
+				return nil, err
+			}
+			if !bytes.Equal(pw, again) {
+				return nil, errors.New("the two passwords are not the same")
+			}
+		}
+	}
+	return pw, nil
+}
+
+// plain turns store and vault errors into one sentence for the terminal.
+func plain(err error) error {
+	if err == nil {
+		return nil
+	}
+	var wait *store.WaitError
+	if errors.As(err, &wait) {
+		return fmt.Errorf("too many wrong attempts: wait %s before trying again", wait.Wait.Round(time.Second))
+	}
+	if errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot) {
+		return errors.New("that password is not right")
+	}
+	for _, known := range []error{store.ErrNotVault, store.ErrNewer, store.ErrNoVault, store.ErrExists, store.ErrReadOnly, store.ErrDiskFull} {
+		if errors.Is(err, known) {
+			return errors.New(store.UserMessage(err))
+		}
+	}
+	if errors.Is(err, vault.ErrRecoveryKeyTypo) || errors.Is(err, vault.ErrRecoveryKeyLength) {
+		return err
+	}
+	return err
+}
+
+// openUnlocked opens the vault in v.data and unlocks it with the password.
+func openUnlocked(ctx context.Context, env Env, v vaultFlags) (*store.DB, *vault.Keys, error) {
+	db, err := store.Open(v.data)
+	if err != nil {
+		return nil, nil, plain(err)
+	}
+	pw, err := readSecret(env, v.passwordFile, "Password: ")
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	keys, err := db.Unlock(ctx, vault.NewPassword(pw), time.Now())
+	clear(pw)
+	if err != nil {
+		db.Close()
+		return nil, nil, plain(err)
+	}
+	return db, keys, nil
+}
+
+func vaultInit(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault init")
+	var v vaultFlags
+	v.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	pw, err := newPassword(env, v.passwordFile)
+	if err != nil {
+		return err
+	}
+	defer clear(pw)
+	rk, display := vault.NewRecoveryKey()
+	defer rk.Destroy()
+	db, keys, err := store.Create(v.data, vault.NewPassword(pw), rk)
+	if err != nil {
+		return plain(err)
+	}
+	keys.Destroy()
+	db.Close()
+	fmt.Fprintf(env.Stdout, "Created an encrypted vault in %s\n\n", v.data)
+	fmt.Fprintf(env.Stdout, "Your recovery key (shown once; write it down and keep it safe):\n\n    %s\n\n", display)
+	fmt.Fprintln(env.Stdout, "If you forget your password, this key is the only way back into your record.")
+	return nil
+}
+
+// fileSummary is one input file's outcome.
+type fileSummary struct {
+	File      string         `json:"file"`
+	Status    string         `json:"status"` // "imported" or "refused"
+	Problem   string         `json:"problem,omitempty"`
+	Source    string         `json:"source,omitempty"`
+	Resources int            `json:"resources"`
+	Added     int            `json:"added"`
+	Updated   int            `json:"updated"`
+	Unchanged int            `json:"unchanged"`
+	KeptNewer int            `json:"keptNewer"`
+	ByType    map[string]int `json:"byType"`
+}
+
+type importSummary struct {
+	Files    []fileSummary  `json:"files"`
+	ByType   map[string]int `json:"byType"`
+	Imported int            `json:"imported"`
+	Skipped  []skipped      `json:"skipped"`
+	Seconds  float64        `json:"seconds"`
+}
+
+type skipped struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+func vaultImport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault import")
+	var v vaultFlags
+	v.register(fs)
+	source := fs.String("source", "", "organisation the records come from (default: the file's own organisation)")
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return errors.New("vault import: name at least one FHIR JSON file to import")
+	}
+	db, keys, err := openUnlocked(ctx, env, v)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	defer keys.Destroy()
+	start := time.Now()
+	sum := importSummary{ByType: map[string]int{}, Files: []fileSummary{}, Skipped: []skipped{}}
+	for _, name := range files {
+		fsum, err := importFile(ctx, db, keys, name, *source)
+		if err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, fsum)
+		if fsum.Status != "imported" {
+			sum.Skipped = append(sum.Skipped, skipped{File: name, Reason: fsum.Problem})
+			continue
+		}
+		sum.Imported += fsum.Resources
+		for t, n := range fsum.ByType {
+			sum.ByType[t] += n
+		}
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sum); err != nil {
+		return err
+	}
+	if len(sum.Skipped) > 0 {
+		return fmt.Errorf("%d of %d files were not imported: %s: %s", len(sum.Skipped), len(files), filepath.Base(sum.Skipped[0].File), sum.Skipped[0].Reason)
+	}
+	return nil
+}
+
+// importFile imports one file in one transaction. A problem with the file
+// is reported in its summary (nothing from it is stored); an error means the
+// vault itself failed.
+func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, source string) (fileSummary, error) {
+	fsum := fileSummary{File: name, ByType: map[string]int{}}
+	refuse := func(msg string) (fileSummary, error) {
+		fsum.Status, fsum.Problem = "refused", msg
+		return fsum, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return refuse("cannot read the file: " + plainFSError(err))
+	}
+	defer f.Close()
+	var items []store.Item
+	for r, err := range fhir.Read(f) {
+		if err != nil {
+			return refuse(err.Error())
+		}
+		items = append(items, store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw})
+		if source == "" && r.Type == "Organization" {
+			var o fhir.Organization
+			if r.Decode(&o) == nil && o.Name != "" {
+				source = o.Name
+			}
+		}
+	}
+	if source == "" {
+		source = "Imported records"
+	}
+	fsum.Source = source
+	res, err := db.Import(ctx, keys, store.Source{Name: source, LastUpdated: time.Now().UTC()}, func(yield func(store.Item, error) bool) {
+		for _, it := range items {
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}, nil)
+	if err != nil {
+		return fsum, plain(err)
+	}
+	fsum.Status = "imported"
+	fsum.Resources = len(items)
+	fsum.Added, fsum.Updated, fsum.Unchanged, fsum.KeptNewer = res.Added, res.Updated, res.Unchanged, res.KeptNewer
+	fsum.ByType = res.ByType
+	return fsum, nil
+}
+
+func vaultStats(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault stats")
+	var v vaultFlags
+	v.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, keys, err := openUnlocked(ctx, env, v)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	defer keys.Destroy()
+	c, err := db.Load(ctx, keys)
+	if err != nil {
+		return plain(err)
+	}
+	st := struct {
+		Resources  int                       `json:"resources"`
+		ByType     map[string]int            `json:"byType"`
+		BySource   map[string]map[string]int `json:"bySource"`
+		Failed     int                       `json:"failed"`
+		RolledBack bool                      `json:"rolledBack"`
+	}{len(c.Records), map[string]int{}, map[string]map[string]int{}, len(c.Failed), c.RolledBack}
+	for _, r := range c.Records {
+		st.ByType[r.Type]++
+		if st.BySource[r.Source] == nil {
+			st.BySource[r.Source] = map[string]int{}
+		}
+		st.BySource[r.Source][r.Type]++
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(env.Stdout, "%d records\n", st.Resources)
+	types := make([]string, 0, len(st.ByType))
+	for t := range st.ByType {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		fmt.Fprintf(env.Stdout, "  %-28s %d\n", t, st.ByType[t])
+	}
+	for s, m := range st.BySource {
+		n := 0
+		for _, c := range m {
+			n += c
+		}
+		fmt.Fprintf(env.Stdout, "from %s: %d\n", s, n)
+	}
+	return nil
+}
+
+func vaultExport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault export")
+	var v vaultFlags
+	v.register(fs)
+	out := fs.String("out", "", "file to write the FHIR Bundle to")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("vault export: say where to write with --out FILE")
+	}
+	db, keys, err := openUnlocked(ctx, env, v)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	defer keys.Destroy()
+	c, err := db.Load(ctx, keys)
+	if err != nil {
+		return plain(err)
+	}
+	sort.Slice(c.Records, func(i, j int) bool {
+		a, b := c.Records[i], c.Records[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.ID < b.ID
+	})
+	// Write to a temporary file and rename, so a failed export never leaves
+	// half a file under the name asked for.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".ward-export-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %s", *out, plainFSError(err))
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriter(tmp)
+	w.WriteString(`{"resourceType":"Bundle","type":"collection","timestamp":"` + time.Now().UTC().Format(time.RFC3339) + `","entry":[`)
+	for i, r := range c.Records {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString("\n{\"resource\":")
+		w.Write(r.Raw)
+		w.WriteByte('}')
+	}
+	w.WriteString("\n]}\n")
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %s", *out, plainFSError(err))
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %s", *out, plainFSError(err))
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return fmt.Errorf("cannot write %s: %s", *out, plainFSError(err))
+	}
+	fmt.Fprintf(env.Stderr, "ward: exported %d records to %s\n", len(c.Records), *out)
+	if len(c.Failed) > 0 {
+		return fmt.Errorf("%d records could not be opened and were left out (run \"ward vault verify\")", len(c.Failed))
+	}
+	return nil
+}
+
+func vaultVerify(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault verify")
+	var v vaultFlags
+	v.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, keys, err := openUnlocked(ctx, env, v)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	defer keys.Destroy()
+	c, err := db.Load(ctx, keys)
+	if err != nil {
+		return plain(err)
+	}
+	for _, f := range c.Failed {
+		fmt.Fprintf(env.Stdout, "failed: %s row %x: %s\n", f.Table, f.Key, vault.UserMessage(f.Err))
+	}
+	if c.RolledBack {
+		fmt.Fprintln(env.Stdout, "rolled back: some records were put back to older copies or removed outside Ward")
+	}
+	fmt.Fprintf(env.Stdout, "%d records opened, %d failed\n", len(c.Records), len(c.Failed))
+	if len(c.Failed) > 0 || c.RolledBack {
+		return fmt.Errorf("vault verify: %d records failed their integrity check", len(c.Failed))
+	}
+	return nil
+}
+
+func vaultPasswd(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault passwd")
+	var v vaultFlags
+	v.register(fs)
+	newFile := fs.String("new-password-file", "", "read the new password from this file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, keys, err := openUnlocked(ctx, env, v)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	defer keys.Destroy()
+	return setPassword(ctx, db, keys, env, *newFile)
+}
+
+func setPassword(ctx context.Context, db *store.DB, keys *vault.Keys, env Env, file string) error {
+	pw, err := newPassword(env, file)
+	if err != nil {
+		return err
+	}
+	defer clear(pw)
+	slot, err := keys.AddSlot(vault.NewPassword(pw))
+	if err != nil {
+		return err
+	}
+	if err := db.ReplaceSlots(ctx, vault.KindPassword, slot); err != nil {
+		return plain(err)
+	}
+	fmt.Fprintln(env.Stderr, "ward: password changed; your records were not re-encrypted and your recovery key still works")
+	return nil
+}
+
+func vaultRecover(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault recover")
+	data := fs.String("data", defaultDataDir(), "folder holding the vault")
+	key := fs.String("recovery-key", "", "the recovery key shown when the vault was made")
+	newFile := fs.String("new-password-file", "", "read the new password from this file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(*data)
+	if err != nil {
+		return plain(err)
+	}
+	defer db.Close()
+	text := *key
+	if text == "" {
+		b, err := readSecret(env, "", "Recovery key: ")
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	}
+	rk, err := vault.ParseRecoveryKey(strings.TrimSpace(text))
+	if err != nil {
+		return plain(err)
+	}
+	defer rk.Destroy()
+	keys, err := db.Unlock(ctx, rk, time.Now())
+	if err != nil {
+		if errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot) {
+			return errors.New("that recovery key does not unlock this vault")
+		}
+		return plain(err)
+	}
+	defer keys.Destroy()
+	return setPassword(ctx, db, keys, env, *newFile)
+}
