@@ -1,0 +1,96 @@
+// A tiny hash router: "#/", "#/results", "#/results/<reportId>", "#/help".
+// Hash routes work the same in the desktop webview and in any browser, and
+// need nothing from the server.
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'results' }
+  | { name: 'report'; id: string }
+  | { name: 'help' }
+  | { name: 'not-found'; path: string };
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Parses location.hash (with or without the leading "#"). */
+export function parseHash(hash: string): Route {
+  let path = hash.startsWith('#') ? hash.slice(1) : hash;
+  const q = path.indexOf('?');
+  if (q >= 0) path = path.slice(0, q);
+  if (!path.startsWith('/')) path = '/' + path;
+  const parts = path.split('/').filter((p) => p !== '');
+  if (parts.length === 0) return { name: 'home' };
+  if (parts[0] === 'results') {
+    if (parts.length === 1) return { name: 'results' };
+    if (parts.length === 2) return { name: 'report', id: safeDecode(parts[1]) };
+  }
+  if (parts[0] === 'help' && parts.length === 1) return { name: 'help' };
+  return { name: 'not-found', path };
+}
+
+/** The href for a route, for use in links. */
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'home':
+      return '#/';
+    case 'results':
+      return '#/results';
+    case 'report':
+      return '#/results/' + encodeURIComponent(route.id);
+    case 'help':
+      return '#/help';
+    case 'not-found':
+      return '#' + route.path;
+  }
+}
+
+export const SERVICE_NAME = 'Ward';
+
+/** document.title for a page: "Test results - Ward". */
+export function pageTitle(...parts: Array<string | null | undefined>): string {
+  return [...parts.filter((p): p is string => !!p && p.trim() !== ''), SERVICE_NAME].join(' - ');
+}
+
+/** Title of the page for a route, before any data has loaded. */
+export function routeTitle(route: Route): string {
+  switch (route.name) {
+    case 'home':
+      return pageTitle('Your health record');
+    case 'results':
+      return pageTitle('Test results');
+    case 'report':
+      return pageTitle('Test result', 'Test results');
+    case 'help':
+      return pageTitle('Help');
+    case 'not-found':
+      return pageTitle('Page not found');
+  }
+}
+
+/** Which main navigation item is current for a route. */
+export function section(route: Route): 'home' | 'results' | 'help' | null {
+  switch (route.name) {
+    case 'home':
+      return 'home';
+    case 'results':
+    case 'report':
+      return 'results';
+    case 'help':
+      return 'help';
+    default:
+      return null;
+  }
+}
+
+/** Calls fn with the current route now and whenever the hash changes. Returns an unsubscribe function. */
+export function watchRoute(fn: (route: Route) => void, win: Window = window): () => void {
+  const handler = () => fn(parseHash(win.location.hash));
+  win.addEventListener('hashchange', handler);
+  handler();
+  return () => win.removeEventListener('hashchange', handler);
+}

@@ -1,0 +1,87 @@
+// Small text helpers for plain English output.
+
+/** "1 test result", "2 test results". */
+export function plural(n: number, one: string, many = one + 's'): string {
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+}
+
+/** "A", "A and B", "A, B and C". Blank and repeated names are dropped. */
+export function joinList(items: Array<string | null | undefined>): string {
+  const xs = [...new Set(items.map((s) => (s ?? '').trim()).filter((s) => s !== ''))];
+  if (xs.length <= 1) return xs[0] ?? '';
+  return `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}
+
+export interface Range {
+  low?: string | null;
+  high?: string | null;
+  text?: string | null;
+}
+
+/** The normal range in words: the source's own text if it sent one. */
+export function rangeText(range: Range | null | undefined, unit?: string | null): string {
+  if (!range) return '';
+  const text = (range.text ?? '').trim();
+  if (text) return text;
+  const u = unit && unit.trim() ? ' ' + unit.trim() : '';
+  const low = (range.low ?? '').trim();
+  const high = (range.high ?? '').trim();
+  if (low && high) return `${low} to ${high}${u}`;
+  if (low) return `${low}${u} or more`;
+  if (high) return `Up to ${high}${u}`;
+  return '';
+}
+
+/** "128 g/L"; the value alone when there is no unit. */
+export function valueText(value?: string | null, unit?: string | null): string {
+  const v = (value ?? '').trim();
+  if (!v) return '';
+  const u = (unit ?? '').trim();
+  return u ? `${v} ${u}` : v;
+}
+
+const SYSTEMS: Record<string, string> = {
+  'http://loinc.org': 'LOINC',
+  'http://snomed.info/sct': 'SNOMED CT',
+  'http://read.info/readv2': 'Read v2',
+  'http://read.info/ctv3': 'CTV3',
+};
+
+/** A short name for a coding system, e.g. "LOINC". */
+export function codeSystemName(system?: string | null): string {
+  if (!system) return '';
+  return SYSTEMS[system] ?? system;
+}
+
+/** Plain words for a FHIR DiagnosticReport status. */
+export function reportStatusText(status?: string | null): string {
+  switch (status) {
+    case 'final':
+      return 'Final';
+    case 'amended':
+    case 'corrected':
+    case 'appended':
+      return 'Updated';
+    case 'registered':
+    case 'partial':
+    case 'preliminary':
+      return 'Not final yet';
+    case 'cancelled':
+      return 'Cancelled';
+    case 'entered-in-error':
+      return 'Entered in error';
+    case '':
+    case null:
+    case undefined:
+      return '';
+    default:
+      return status.charAt(0).toUpperCase() + status.slice(1);
+  }
+}
+
+/** "v0.1.0" for "0.1.0" or "v0.1.0"; other labels (such as "dev") as they are. */
+export function versionText(version?: string | null): string {
+  const v = (version ?? '').trim();
+  if (!v) return '';
+  return /^\d/.test(v) ? 'v' + v : v;
+}
