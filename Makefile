@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION ?= v0.1.0-$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # webkit2_41 selects WebKitGTK 4.1 (Debian 12+); without it requests reach Go without bodies.
 DESKTOP_TAGS := desktop,production,webkit2_41

@@ -32,11 +32,12 @@ func password(t testing.TB, pw string) *vault.Password {
 	return p
 }
 
+// items makes n demo resources (0: the natural demo record). t may be nil
+// in a child process.
 func items(t testing.TB, n int) []Item {
-	t.Helper()
 	rs, err := demo.Generate(demo.Options{Seed: 1, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Resources: n})
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	out := make([]Item, len(rs))
 	for i, r := range rs {

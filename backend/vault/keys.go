@@ -45,6 +45,12 @@ var (
 // AD is the associated data that binds a sealed value to where it lives.
 // Every field is authenticated but not encrypted and not stored in the
 // ciphertext: the store supplies the same AD to Open that it gave to Seal.
+// It is encoded unambiguously as
+//
+//	lp("ward.vault.record") | 0x01 | lp(VaultID) | lp(Table) | lp(RowKey) |
+//	Version (8 bytes, big endian)
+//
+// where lp(x) is len(x) as 4 bytes big endian followed by x.
 type AD struct {
 	VaultID string // the vault the row belongs to; must match the Keys' vault
 	Table   string // table (or column family) name
@@ -239,8 +245,11 @@ func (k *Keys) putAD(b *[]byte) {
 }
 
 // Index returns HMAC-SHA256 under the vault's index key of the parts,
-// encoded unambiguously (a count, then each part length-prefixed), so
-// ("ab","c") and ("a","bc") differ. The store uses it to address records, for
+// encoded unambiguously, so ("ab","c") and ("a","bc") differ:
+//
+//	HMAC-SHA256(index key, lp("ward.vault.index") | count (4 bytes, big endian) | lp(part)...)
+//
+// The store uses it to address records, for
 // example Index("org-id", "Observation", fhirID), and for coarse keyed index
 // values, without storing the plaintext. The result is IndexSize bytes.
 func (k *Keys) Index(parts ...string) ([]byte, error) {
