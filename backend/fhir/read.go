@@ -195,4 +195,3 @@ func jsonProblem(err error) string {
 	}
 	return err.Error()
 }
-

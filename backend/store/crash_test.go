@@ -168,4 +168,3 @@ func reset(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
-
