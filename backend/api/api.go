@@ -13,18 +13,17 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/config"
-	"github.com/ward-health/ward/backend/records"
+	"github.com/ward-health/ward/backend/session"
 )
 
 // Options wires the handler to the rest of Ward.
 type Options struct {
 	Config  config.Config
 	Version string
-	Demo    bool
 	// Assets is the built frontend; nil serves the API only.
 	Assets fs.FS
-	// Record returns the record to show; it may return nil (nothing loaded).
-	Record func() *records.Record
+	// Vault is the patient's vault, locked or open.
+	Vault  *session.Manager
 	Logger *slog.Logger
 	// FirstAPICall, if set, runs once when the first /api/ request arrives:
 	// the desktop shell uses it to know the page inside the window is alive.
@@ -42,15 +41,15 @@ func New(opt Options) http.Handler {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opt.Record == nil {
-		opt.Record = func() *records.Record { return nil }
-	}
 	h := &handler{opt: opt, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /api/healthz", h.healthz)
 	h.mux.HandleFunc("GET /api/config", h.config)
 	h.mux.HandleFunc("GET /api/summary", h.summary)
 	h.mux.HandleFunc("GET /api/results", h.results)
 	h.mux.HandleFunc("GET /api/results/{id}", h.result)
+	h.mux.HandleFunc("GET /api/vault", h.vaultStatus)
+	h.mux.HandleFunc("POST /api/vault/unlock", h.unlock)
+	h.mux.HandleFunc("POST /api/vault/lock", h.lock)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "There is nothing at this address.")
 	})

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -12,27 +14,57 @@ import (
 	"github.com/ward-health/ward/backend/config"
 	"github.com/ward-health/ward/backend/demo"
 	"github.com/ward-health/ward/backend/records"
+	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/store"
+	"github.com/ward-health/ward/backend/vault"
 )
 
-func newDemoHandler(t *testing.T) (http.Handler, *records.Record) {
+func demoVault(t testing.TB, n int) *session.Manager {
 	t.Helper()
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	rs, err := demo.Generate(demo.Options{Seed: 1, Now: now})
+	rs, err := demo.Generate(demo.Options{Seed: 1, Now: now, Resources: n})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := records.Build(records.Set{Source: records.Source{Name: demo.OrganisationName, LastUpdated: now}, Resources: rs})
+	dir := t.TempDir()
+	kek, err := vault.LoadOrCreateKEK(filepath.Join(dir, "server.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := session.OpenDemo(context.Background(), dir, kek, store.Source{Name: demo.OrganisationName, LastUpdated: now}, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func newDemoHandler(t *testing.T) (http.Handler, *records.Record) {
+	t.Helper()
+	m := demoVault(t, 0)
+	rec, err := m.Record("")
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := New(Options{
 		Config:  config.Demo(demo.OrganisationName),
 		Version: "test",
-		Demo:    true,
 		Assets: fstest.MapFS{
 			"index.html":        {Data: []byte("<!doctype html><title>Ward</title>")},
 			"assets/app-abc.js": {Data: []byte("console.log(1)")},
 		},
-		Record: func() *records.Record { return rec },
+		Vault: m,
 	})
 	return h, rec
+}
+
+func emptyVault(t *testing.T) *session.Manager {
+	t.Helper()
+	m, err := session.Open(t.TempDir(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func get(t *testing.T, h http.Handler, path string, out any) *httptest.ResponseRecorder {
@@ -91,7 +123,7 @@ func TestEndpoints(t *testing.T) {
 }
 
 func TestNoRecord(t *testing.T) {
-	h := New(Options{})
+	h := New(Options{Vault: emptyVault(t)})
 	var sum map[string]any
 	get(t, h, "/api/summary", &sum)
 	if sum["patient"] != nil {
@@ -158,7 +190,7 @@ func TestCrossSiteWritesRefused(t *testing.T) {
 
 func TestFirstAPICallRunsOnce(t *testing.T) {
 	calls := 0
-	h := New(Options{FirstAPICall: func() { calls++ }})
+	h := New(Options{Vault: emptyVault(t), FirstAPICall: func() { calls++ }})
 	for range 3 {
 		get(t, h, "/api/healthz", nil)
 	}
@@ -168,10 +200,7 @@ func TestFirstAPICallRunsOnce(t *testing.T) {
 }
 
 func BenchmarkResultsList(b *testing.B) {
-	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	rs, _ := demo.Generate(demo.Options{Seed: 1, Now: now, Resources: 10000})
-	rec := records.Build(records.Set{Source: records.Source{Name: demo.OrganisationName}, Resources: rs})
-	h := New(Options{Record: func() *records.Record { return rec }})
+	h := New(Options{Vault: demoVault(b, 10000)})
 	req := httptest.NewRequest("GET", "/api/results", nil)
 	for b.Loop() {
 		w := httptest.NewRecorder()

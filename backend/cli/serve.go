@@ -2,68 +2,101 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/ward-health/ward/backend/api"
 	"github.com/ward-health/ward/backend/config"
 	"github.com/ward-health/ward/backend/demo"
-	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/server"
+	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/store"
+	"github.com/ward-health/ward/backend/vault"
 )
 
 // appFlags are shared by the desktop window and serve.
 type appFlags struct {
-	data   string
-	config string
-	demo   bool
+	data     string
+	config   string
+	keyFile  string
+	demo     bool
+	lockIdle time.Duration
 }
 
-func (a *appFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-}) {
+func (a *appFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.data, "data", defaultDataDir(), "folder for Ward's encrypted data")
 	fs.StringVar(&a.config, "config", "", "organisation configuration file (JSON)")
+	fs.StringVar(&a.keyFile, "key-file", "", "server key file (default DATA/server.key; or set WARD_SERVER_KEY)")
 	fs.BoolVar(&a.demo, "demo", false, "show the built-in demo record")
+	fs.DurationVar(&a.lockIdle, "lock-after", 15*time.Minute, "lock the record after this long without use")
 }
 
-// handler builds the one http.Handler both faces use.
-func (a *appFlags) handler(env Env, log *slog.Logger, firstCall func()) (http.Handler, error) {
-	if err := ensureWritable(a.data); err != nil {
-		return nil, err
+// openVault opens the record the app shows: the demo, kept in its own vault
+// under the server key, or the patient's vault, locked.
+func (a *appFlags) openVault(ctx context.Context, env Env) (*session.Manager, error) {
+	if !a.demo {
+		m, err := session.Open(a.data, a.lockIdle)
+		if err != nil {
+			return nil, plain(err)
+		}
+		return m, nil
 	}
-	cfg, err := config.Load(a.config)
+	var kek *vault.KEK
+	var err error
+	if v := env.Getenv("WARD_SERVER_KEY"); v != "" {
+		kek, err = vault.KEKFromEnv(v)
+	} else {
+		path := a.keyFile
+		if path == "" {
+			path = filepath.Join(a.data, "server.key")
+		}
+		kek, err = vault.LoadOrCreateKEK(path)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var rec *records.Record
-	if a.demo {
-		now := time.Now().UTC().Truncate(24 * time.Hour)
-		rs, err := demo.Generate(demo.Options{Seed: 1, Now: now})
-		if err != nil {
-			return nil, err
-		}
-		rec = records.Build(records.Set{
-			Source:    records.Source{Name: demo.OrganisationName, LastUpdated: now.Add(-26 * time.Hour)},
-			Resources: rs,
-		})
-		if a.config == "" {
-			cfg = config.Demo(demo.OrganisationName)
-		}
+	defer kek.Destroy()
+	now := time.Now().UTC().Truncate(24 * time.Hour)
+	rs, err := demo.Generate(demo.Options{Seed: 1, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	m, err := session.OpenDemo(ctx, a.data, kek, store.Source{Name: demo.OrganisationName, LastUpdated: now.Add(-26 * time.Hour)}, rs)
+	if err != nil {
+		return nil, plain(err)
+	}
+	return m, nil
+}
+
+// handler builds the one http.Handler both faces use.
+func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, firstCall func()) (http.Handler, *session.Manager, error) {
+	if err := ensureWritable(a.data); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := config.Load(a.config)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.demo && a.config == "" {
+		cfg = config.Demo(demo.OrganisationName)
+	}
+	m, err := a.openVault(ctx, env)
+	if err != nil {
+		return nil, nil, err
 	}
 	return api.New(api.Options{
 		Config:       cfg,
 		Version:      env.Version,
-		Demo:         a.demo,
 		Assets:       env.Assets,
-		Record:       func() *records.Record { return rec },
+		Vault:        m,
 		Logger:       log,
 		FirstAPICall: firstCall,
-	}), nil
+	}), m, nil
 }
 
 func runServe(ctx context.Context, args []string, env Env) error {
@@ -75,10 +108,11 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, err := a.handler(env, log, nil)
+	h, m, err := a.handler(ctx, env, log, nil)
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	ln, err := server.Listen(*addr)
 	if err != nil {
 		return err
@@ -103,12 +137,13 @@ func runDesktop(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("no display found, so the desktop window cannot open; run \"ward serve --demo\" and open http://127.0.0.1:8080 in a browser instead")
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, err := a.handler(env, log, func() {
+	h, m, err := a.handler(ctx, env, log, func() {
 		fmt.Fprintf(env.Stderr, "ward: window ready: first API call %d ms after start\n", time.Since(start).Milliseconds())
 	})
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	if env.Desktop == nil {
 		return fmt.Errorf("this build of Ward has no desktop window; use \"ward serve\"")
 	}

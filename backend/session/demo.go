@@ -1,0 +1,56 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/store"
+	"github.com/ward-health/ward/backend/vault"
+)
+
+// OpenDemo keeps the demo record in its own vault under dir/demo, wrapped by
+// the server's key-encryption key (as every patient's vault is on a server),
+// brings it up to date with rs, and opens it for everyone: the demo needs no
+// password.
+func OpenDemo(ctx context.Context, dir string, kek *vault.KEK, source store.Source, rs []fhir.Resource) (*Manager, error) {
+	vdir := filepath.Join(dir, "demo")
+	db, err := store.Open(vdir)
+	var keys *vault.Keys
+	switch {
+	case err == nil:
+		keys, err = db.Unlock(ctx, kek, time.Now())
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open demo vault (was the server key file replaced?): %w", err)
+		}
+	case errorIs(err, store.ErrNoVault):
+		db, keys, err = store.Create(vdir, kek)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, err
+	}
+	items := func(yield func(store.Item, error) bool) {
+		for _, r := range rs {
+			if !yield(store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw}, nil) {
+				return
+			}
+		}
+	}
+	if _, err := db.Import(ctx, keys, source, items, nil); err != nil {
+		keys.Destroy()
+		db.Close()
+		return nil, fmt.Errorf("import demo record: %w", err)
+	}
+	m := &Manager{db: db, now: time.Now, demo: true, tokens: map[[32]byte]bool{}}
+	if err := m.load(ctx, keys); err != nil {
+		keys.Destroy()
+		db.Close()
+		return nil, err
+	}
+	return m, nil
+}
