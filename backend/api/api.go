@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/config"
+	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/session"
 )
 
@@ -31,6 +32,7 @@ type Options struct {
 }
 
 type handler struct {
+	now   func() time.Time
 	opt   Options
 	mux   *http.ServeMux
 	first sync.Once
@@ -41,12 +43,28 @@ func New(opt Options) http.Handler {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{opt: opt, mux: http.NewServeMux()}
+	h := &handler{opt: opt, mux: http.NewServeMux(), now: time.Now}
 	h.mux.HandleFunc("GET /api/healthz", h.healthz)
 	h.mux.HandleFunc("GET /api/config", h.config)
-	h.mux.HandleFunc("GET /api/summary", h.summary)
-	h.mux.HandleFunc("GET /api/results", h.results)
-	h.mux.HandleFunc("GET /api/results/{id}", h.result)
+	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request, *records.Record){
+		"GET /api/summary":                            h.summary,
+		"GET /api/results":                            h.results,
+		"GET /api/results/{id}":                       h.result,
+		"GET /api/history":                            h.history,
+		"GET /api/health":                             h.health,
+		"GET /api/visits":                             h.visits,
+		"GET /api/documents":                          h.documents,
+		"GET /api/documents/{id}":                     h.document,
+		"GET /api/documents/{id}/attachments/{index}": h.attachment,
+		"GET /api/details":                            h.details,
+		"GET /api/sources":                            h.sources,
+		"GET /api/search":                             h.search,
+		"GET /api/timeline":                           h.timeline,
+		"GET /api/other":                              h.otherTypes,
+		"GET /api/other/{type}":                       h.other,
+	} {
+		h.mux.HandleFunc(pattern, h.withRecord(fn))
+	}
 	h.mux.HandleFunc("GET /api/vault", h.vaultStatus)
 	h.mux.HandleFunc("POST /api/vault/unlock", h.unlock)
 	h.mux.HandleFunc("POST /api/vault/lock", h.lock)

@@ -48,40 +48,6 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request) (*records.Recor
 	return nil, false
 }
 
-func (h *handler) summary(w http.ResponseWriter, r *http.Request) {
-	rec, ok := h.record(w, r)
-	if !ok {
-		return
-	}
-	if rec == nil {
-		writeJSON(w, http.StatusOK, records.Summary{Sources: []records.Source{}})
-		return
-	}
+func (h *handler) summary(w http.ResponseWriter, r *http.Request, rec *records.Record) {
 	writeJSON(w, http.StatusOK, rec.Summary())
-}
-
-func (h *handler) results(w http.ResponseWriter, r *http.Request) {
-	rec, ok := h.record(w, r)
-	if !ok {
-		return
-	}
-	reports := []records.Report{}
-	if rec != nil {
-		reports = rec.Reports()
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"reports": reports})
-}
-
-func (h *handler) result(w http.ResponseWriter, r *http.Request) {
-	rec, ok := h.record(w, r)
-	if !ok {
-		return
-	}
-	if rec != nil {
-		if rep, ok := rec.Report(r.PathValue("id")); ok {
-			writeJSON(w, http.StatusOK, rep)
-			return
-		}
-	}
-	writeError(w, http.StatusNotFound, "not_found", "We could not find that test result.")
 }

@@ -1,7 +1,8 @@
 // Package records turns stored FHIR resources into what a patient reads:
-// their details, the organisations the record comes from, and test results
-// grouped by report. It holds a decoded, in-memory view that the API reads
-// from; the view is rebuilt when the record changes.
+// their details, test results grouped by report with each test's history,
+// their health summary, visits, letters and documents, a search index and a
+// timeline. Build decodes everything once (at unlock) into memory; the API
+// reads from the Record it returns, which never changes afterwards.
 package records
 
 import (
@@ -16,6 +17,7 @@ import (
 type Source struct {
 	Name        string    `json:"name"`
 	LastUpdated time.Time `json:"lastUpdated"`
+	Counts      Counts    `json:"counts"`
 }
 
 // Set is the resources that came from one source.
@@ -41,6 +43,18 @@ type Counts struct {
 	Immunisations int `json:"immunisations"`
 	Appointments  int `json:"appointments"`
 	Documents     int `json:"documents"`
+	Other         int `json:"other"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.Results += o.Results
+	c.Conditions += o.Conditions
+	c.Medications += o.Medications
+	c.Allergies += o.Allergies
+	c.Immunisations += o.Immunisations
+	c.Appointments += o.Appointments
+	c.Documents += o.Documents
+	c.Other += o.Other
 }
 
 // Summary is what the home page shows.
@@ -52,32 +66,111 @@ type Summary struct {
 
 // Record is the decoded view of everything loaded.
 type Record struct {
-	summary Summary
-	reports []Report
-	byID    map[string]int
+	summary   Summary
+	details   *Details
+	reports   []Report
+	byID      map[string]int
+	history   map[string]*History
+	health    Health
+	visits    Visits
+	documents []Document
+	docByID   map[string]*Document
+	search    []searchEntry
+	timeline  []TimelineItem
+	other     map[string][]OtherItem
+	now       time.Time
 }
 
-// Build decodes the sets into a Record. Resources it cannot decode are left
-// out of the views (they are still stored); it never fails on content.
-func Build(sets ...Set) *Record {
-	rec := &Record{byID: map[string]int{}}
+// Build decodes the sets into a Record, as of now (which splits past visits
+// from upcoming ones). Resources it cannot decode are left out of the views
+// (they are still stored and export unchanged); it never fails on content.
+func Build(now time.Time, sets ...Set) *Record {
+	rec := &Record{
+		byID:    map[string]int{},
+		history: map[string]*History{},
+		docByID: map[string]*Document{},
+		other:   map[string][]OtherItem{},
+		now:     now,
+	}
 	rec.summary.Sources = []Source{}
-	for _, s := range sets {
+	all := newIndex(sets)
+	for i, s := range sets {
+		counts := rec.add(s, all.sets[i], all)
+		s.Source.Counts = counts
 		rec.summary.Sources = append(rec.summary.Sources, s.Source)
-		rec.add(s)
+		rec.summary.Counts.add(counts)
 	}
-	sort.SliceStable(rec.reports, func(i, j int) bool {
-		return rec.reports[i].Taken > rec.reports[j].Taken
-	})
-	for i, r := range rec.reports {
-		rec.byID[r.ID] = i
-	}
-	rec.summary.Counts.Results = len(rec.reports)
+	rec.finish()
 	return rec
+}
+
+// add decodes one source's resources into the views and returns what it
+// contributed.
+func (r *Record) add(s Set, idx *setIndex, all *index) Counts {
+	var c Counts
+	b := builder{rec: r, org: s.Source.Name, idx: idx, all: all}
+	for _, res := range s.Resources {
+		switch res.Type {
+		case "Patient":
+			b.patient(res)
+		case "DiagnosticReport":
+			c.Results += b.report(res)
+		case "Observation":
+			// Observations in a report are added with it; the rest below.
+		case "Condition":
+			c.Conditions += b.condition(res)
+		case "MedicationRequest", "MedicationStatement":
+			c.Medications += b.medication(res)
+		case "AllergyIntolerance":
+			c.Allergies += b.allergy(res)
+		case "Immunization":
+			c.Immunisations += b.immunisation(res)
+		case "Encounter", "Appointment":
+			c.Appointments += b.visit(res)
+		case "DocumentReference", "Composition":
+			c.Documents += b.document(res)
+		case "Organization", "Practitioner", "PractitionerRole", "Location", "Medication", "Binary", "Provenance":
+			// Shown through the records that refer to them.
+		default:
+			c.Other += b.otherRecord(res)
+		}
+	}
+	for _, res := range s.Resources {
+		if res.Type == "Observation" && !idx.inReport[res.Ref()] {
+			c.Results += b.loneObservation(res)
+		}
+	}
+	return c
+}
+
+// finish sorts every view and builds the lookups.
+func (r *Record) finish() {
+	sort.SliceStable(r.reports, func(i, j int) bool { return r.reports[i].Taken > r.reports[j].Taken })
+	for i, rep := range r.reports {
+		r.byID[rep.ID] = i
+	}
+	for _, h := range r.history {
+		sort.SliceStable(h.Points, func(i, j int) bool { return h.Points[i].Taken < h.Points[j].Taken })
+	}
+	r.health.sort()
+	r.visits.sort(r.now)
+	sort.SliceStable(r.documents, func(i, j int) bool { return r.documents[i].Date > r.documents[j].Date })
+	for i := range r.documents {
+		r.docByID[r.documents[i].ID] = &r.documents[i]
+	}
+	for t := range r.other {
+		items := r.other[t]
+		sort.SliceStable(items, func(i, j int) bool { return items[i].Date > items[j].Date })
+	}
+	r.buildSearch()
+	r.buildTimeline()
 }
 
 // Summary returns the home page view.
 func (r *Record) Summary() Summary { return r.summary }
+
+// Sources returns the organisations the record comes from.
+func (r *Record) Sources() []Source { return r.summary.Sources }
 
 // Reports returns all test result reports, newest first.
 func (r *Record) Reports() []Report { return r.reports }
@@ -89,107 +182,6 @@ func (r *Record) Report(id string) (Report, bool) {
 		return Report{}, false
 	}
 	return r.reports[i], true
-}
-
-func (r *Record) add(s Set) {
-	names := map[string]string{} // "Type/id" -> display name, for references
-	obs := map[string]fhir.Observation{}
-	var reports []fhir.DiagnosticReport
-	for _, res := range s.Resources {
-		switch res.Type {
-		case "Patient":
-			var p fhir.Patient
-			if res.Decode(&p) == nil && r.summary.Patient == nil {
-				r.summary.Patient = patientOf(p)
-			}
-		case "Organization":
-			var o fhir.Organization
-			if res.Decode(&o) == nil {
-				names[res.Ref()] = o.Name
-			}
-		case "Practitioner":
-			var p fhir.Practitioner
-			if res.Decode(&p) == nil && len(p.Name) > 0 {
-				names[res.Ref()] = p.Name[0].Display()
-			}
-		case "Observation":
-			var o fhir.Observation
-			if res.Decode(&o) == nil {
-				obs[res.Ref()] = o
-			}
-		case "DiagnosticReport":
-			var d fhir.DiagnosticReport
-			if res.Decode(&d) == nil {
-				reports = append(reports, d)
-			}
-		case "Condition":
-			r.summary.Counts.Conditions++
-		case "MedicationRequest", "MedicationStatement":
-			r.summary.Counts.Medications++
-		case "AllergyIntolerance":
-			r.summary.Counts.Allergies++
-		case "Immunization":
-			r.summary.Counts.Immunisations++
-		case "Appointment", "Encounter":
-			r.summary.Counts.Appointments++
-		case "DocumentReference", "Composition":
-			r.summary.Counts.Documents++
-		}
-	}
-	used := map[string]bool{}
-	for _, d := range reports {
-		rep := reportOf(d, s.Source.Name, names)
-		for _, ref := range d.Result {
-			o, ok := obs[ref.Reference]
-			if !ok {
-				continue
-			}
-			used[ref.Reference] = true
-			rep.Results = append(rep.Results, resultOf(o))
-		}
-		rep.count()
-		r.reports = append(r.reports, rep)
-	}
-	// Observations outside any report are each their own group, but only
-	// those that are test results (not vital signs or social history).
-	for ref, o := range obs {
-		if used[ref] || !isTestResult(o) {
-			continue
-		}
-		rep := Report{
-			ID:           "obs-" + o.ID,
-			Name:         o.Code.Label(),
-			Category:     categoryOf(o.Category),
-			Taken:        firstNonEmpty(o.EffectiveDateTime, periodStart(o.EffectivePeriod)),
-			Resulted:     o.Issued,
-			Organisation: s.Source.Name,
-			Status:       o.Status,
-			Results:      []Result{resultOf(o)},
-		}
-		rep.count()
-		r.reports = append(r.reports, rep)
-	}
-}
-
-func patientOf(p fhir.Patient) *Patient {
-	out := &Patient{BirthDate: p.BirthDate}
-	for i, n := range p.Name {
-		if i == 0 || n.Use == "official" {
-			out.Name = strings.Join(append(append([]string{}, n.Given...), n.Family), " ")
-			if n.Text != "" && len(n.Given) == 0 {
-				out.Name = n.Text
-			}
-			if len(n.Given) > 0 {
-				out.GivenName = n.Given[0]
-			}
-		}
-	}
-	for _, id := range p.Identifier {
-		if id.System == "https://fhir.nhs.uk/Id/nhs-number" {
-			out.NHSNumber = FormatNHSNumber(id.Value)
-		}
-	}
-	return out
 }
 
 // FormatNHSNumber spaces a 10-digit NHS number as 3-3-4, the way it is
@@ -214,23 +206,4 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
-}
-
-func periodStart(p *fhir.Period) string {
-	if p == nil {
-		return ""
-	}
-	return p.Start
-}
-
-func isTestResult(o fhir.Observation) bool {
-	if len(o.Category) == 0 {
-		return true
-	}
-	for _, c := range o.Category {
-		if c.HasCode("", "laboratory") || c.HasCode("", "imaging") || c.HasCode("", "procedure") {
-			return true
-		}
-	}
-	return false
 }

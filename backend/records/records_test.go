@@ -36,11 +36,15 @@ func TestResultFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var o fhir.Observation
+			var o observationJSON
 			if err := mustParse(t, tt.obs).Decode(&o); err != nil {
 				t.Fatal(err)
 			}
-			r := resultOf(o)
+			rs := (&builder{}).results(o)
+			if len(rs) != 1 {
+				t.Fatalf("%d results, want 1", len(rs))
+			}
+			r := rs[0]
 			if r.Value != tt.value || r.Flag != tt.flag {
 				t.Errorf("value, flag = %q, %q; want %q, %q", r.Value, r.Flag, tt.value, tt.flag)
 			}
@@ -64,7 +68,7 @@ func TestBuildDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := Build(Set{Source: Source{Name: demo.OrganisationName, LastUpdated: now}, Resources: rs})
+	rec := Build(now, Set{Source: Source{Name: demo.OrganisationName, LastUpdated: now}, Resources: rs})
 	s := rec.Summary()
 	if s.Patient == nil || s.Patient.Name != demo.PatientGiven+" "+demo.PatientFamily || s.Patient.NHSNumber != "999 000 1234" {
 		t.Fatalf("patient = %+v", s.Patient)

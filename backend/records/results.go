@@ -1,6 +1,9 @@
 package records
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/ward-health/ward/backend/fhir"
@@ -18,21 +21,25 @@ type Report struct {
 	Organisation  string   `json:"organisation"`
 	Status        string   `json:"status"`
 	Conclusion    string   `json:"conclusion"`
+	Text          string   `json:"text"`
 	AbnormalCount int      `json:"abnormalCount"`
 	Results       []Result `json:"results"`
+	Codes         []Code   `json:"codes"`
 }
 
 // Result is one test result value.
 type Result struct {
-	ID        string      `json:"id"`
-	Name      string      `json:"name"`
-	Code      fhir.Coding `json:"code"`
-	Value     string      `json:"value"`
-	Unit      string      `json:"unit"`
-	Range     *Range      `json:"range"`
-	Flag      string      `json:"flag"`
-	FlagLabel string      `json:"flagLabel"`
-	Comments  []string    `json:"comments"`
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	TestKey   string   `json:"testKey"`
+	Code      Code     `json:"code"`
+	Value     string   `json:"value"`
+	Unit      string   `json:"unit"`
+	Range     *Range   `json:"range"`
+	Flag      string   `json:"flag"`
+	FlagLabel string   `json:"flagLabel"`
+	Comments  []string `json:"comments"`
+	number    *float64
 }
 
 // Range is a reference range, as text because some sources send it as text.
@@ -42,37 +49,234 @@ type Range struct {
 	Text string `json:"text"`
 }
 
-func (r *Report) count() {
-	r.AbnormalCount = 0
-	for _, x := range r.Results {
-		if x.Flag != "" {
-			r.AbnormalCount++
-		}
-	}
-	if r.Results == nil {
-		r.Results = []Result{}
-	}
+// Code is a coded concept, shown only as secondary detail.
+type Code struct {
+	System  string `json:"system"`
+	Code    string `json:"code"`
+	Display string `json:"display"`
 }
 
-func reportOf(d fhir.DiagnosticReport, org string, names map[string]string) Report {
+var systemNames = map[string]string{
+	"http://loinc.org":                "LOINC",
+	"http://snomed.info/sct":          "SNOMED CT",
+	"https://dmd.nhs.uk":              "dm+d",
+	"https://fhir.nhs.uk/Id/dmd-code": "dm+d",
+	"http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
+	"http://hl7.org/fhir/sid/cvx":     "CVX",
+	"http://hl7.org/fhir/sid/icd-10":  "ICD-10",
+	"http://unitsofmeasure.org":       "UCUM",
+}
+
+func codesOf(c *fhir.CodeableConcept) []Code {
+	out := []Code{}
+	if c == nil {
+		return out
+	}
+	for _, cd := range c.Coding {
+		if cd.Code == "" {
+			continue
+		}
+		out = append(out, Code{System: firstNonEmpty(systemNames[cd.System], cd.System), Code: cd.Code, Display: cd.Display})
+	}
+	return out
+}
+
+// testKey names a test the same way across reports and organisations:
+// by LOINC code when there is one, else the first code, else the name.
+func testKey(c *fhir.CodeableConcept, name string) string {
+	if c != nil {
+		for _, cd := range c.Coding {
+			if cd.System == "http://loinc.org" && cd.Code != "" {
+				return "loinc|" + cd.Code
+			}
+		}
+		for _, cd := range c.Coding {
+			if cd.Code != "" {
+				return cd.System + "|" + cd.Code
+			}
+		}
+	}
+	return "name|" + strings.ToLower(strings.TrimSpace(name))
+}
+
+type value struct {
+	Quantity        *fhir.Quantity        `json:"valueQuantity"`
+	String          *string               `json:"valueString"`
+	CodeableConcept *fhir.CodeableConcept `json:"valueCodeableConcept"`
+	Boolean         *bool                 `json:"valueBoolean"`
+	Integer         *json.Number          `json:"valueInteger"`
+	Range           *fhir.Range           `json:"valueRange"`
+	DateTime        *string               `json:"valueDateTime"`
+}
+
+type component struct {
+	value
+	Code           fhir.CodeableConcept  `json:"code"`
+	Interpretation []fhir.CodeableConcept `json:"interpretation"`
+	ReferenceRange []fhir.ReferenceRange  `json:"referenceRange"`
+}
+
+type observationJSON struct {
+	value
+	ID                string                 `json:"id"`
+	Status            string                 `json:"status"`
+	Category          []fhir.CodeableConcept `json:"category"`
+	Code              fhir.CodeableConcept   `json:"code"`
+	EffectiveDateTime string                 `json:"effectiveDateTime"`
+	EffectivePeriod   *fhir.Period           `json:"effectivePeriod"`
+	EffectiveInstant  string                 `json:"effectiveInstant"`
+	Issued            string                 `json:"issued"`
+	Performer         []fhir.Reference       `json:"performer"`
+	BasedOn           []fhir.Reference       `json:"basedOn"`
+	Interpretation    []fhir.CodeableConcept `json:"interpretation"`
+	Note              []fhir.Annotation      `json:"note"`
+	ReferenceRange    []fhir.ReferenceRange  `json:"referenceRange"`
+	Component         []component            `json:"component"`
+	HasMember         []fhir.Reference       `json:"hasMember"`
+}
+
+func (o *observationJSON) taken() string {
+	return firstNonEmpty(o.EffectiveDateTime, o.EffectiveInstant, periodStart(o.EffectivePeriod))
+}
+
+type reportJSON struct {
+	fhir.DiagnosticReport
+	EffectiveInstant string `json:"effectiveInstant"`
+}
+
+func periodStart(p *fhir.Period) string {
+	if p == nil {
+		return ""
+	}
+	return p.Start
+}
+
+// report adds a DiagnosticReport with its results; it returns 1.
+func (b *builder) report(res fhir.Resource) int {
+	var d reportJSON
+	if res.Decode(&d) != nil {
+		return 0
+	}
 	rep := Report{
-		ID:           d.ID,
-		Name:         d.Code.Label(),
+		ID:           res.ID,
+		Name:         firstNonEmpty(d.Code.Label(), "Test result"),
 		Category:     categoryOf(d.Category),
-		Taken:        firstNonEmpty(d.EffectiveDateTime, periodStart(d.EffectivePeriod)),
+		Taken:        firstNonEmpty(d.EffectiveDateTime, d.EffectiveInstant, periodStart(d.EffectivePeriod), d.Issued),
 		Resulted:     d.Issued,
-		Organisation: org,
+		Organisation: b.org,
 		Status:       d.Status,
 		Conclusion:   d.Conclusion,
+		Codes:        codesOf(&d.Code),
 	}
-	for _, who := range append(append([]fhir.Reference{}, d.ResultsInterpreter...), d.Performer...) {
-		name := firstNonEmpty(who.Display, names[who.Reference])
-		if name != "" && !strings.HasPrefix(who.Reference, "Organization/") {
-			rep.OrderedBy = name
+	rep.OrderedBy = b.orderedBy(res, d.BasedOn, append(append([]fhir.Reference{}, d.ResultsInterpreter...), d.Performer...))
+	for _, form := range d.PresentedForm {
+		if t := attachmentText(form); t != "" {
+			rep.Text = t
 			break
 		}
 	}
-	return rep
+	for _, ref := range d.Result {
+		obs, ok := b.all.resolve(b.idx, ref.Reference)
+		if !ok {
+			continue
+		}
+		b.idx.inReport[obs.Ref()] = true
+		var o observationJSON
+		if obs.Decode(&o) != nil {
+			continue
+		}
+		// A panel observation lists its members; show the members.
+		if len(o.HasMember) > 0 && o.Quantity == nil && o.String == nil && len(o.Component) == 0 {
+			for _, m := range o.HasMember {
+				if mo, ok := b.all.resolve(b.idx, m.Reference); ok {
+					b.idx.inReport[mo.Ref()] = true
+					var x observationJSON
+					if mo.Decode(&x) == nil {
+						rep.Results = append(rep.Results, b.results(x)...)
+					}
+				}
+			}
+			continue
+		}
+		rep.Results = append(rep.Results, b.results(o)...)
+	}
+	b.addReport(rep)
+	return 1
+}
+
+// orderedBy names who asked for the test: the requester of the order it
+// was based on, else the clinician who interpreted or performed it.
+func (b *builder) orderedBy(res fhir.Resource, basedOn, people []fhir.Reference) string {
+	for _, ref := range basedOn {
+		if sr, ok := b.all.resolve(b.idx, ref.Reference); ok {
+			var req struct {
+				Requester *fhir.Reference `json:"requester"`
+			}
+			if sr.Decode(&req) == nil && req.Requester != nil {
+				if n := b.name(*req.Requester, sr); n != "" {
+					return n
+				}
+			}
+		}
+	}
+	for _, who := range people {
+		if strings.Contains(who.Reference, "Organization/") {
+			continue
+		}
+		if n := b.name(who, res); n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+// loneObservation adds an Observation that no report lists as its own
+// group; it returns 1 when it was shown.
+func (b *builder) loneObservation(res fhir.Resource) int {
+	var o observationJSON
+	if res.Decode(&o) != nil {
+		return 0
+	}
+	results := b.results(o)
+	if len(results) == 0 {
+		return 0
+	}
+	b.addReport(Report{
+		ID:           "obs-" + res.ID,
+		Name:         firstNonEmpty(o.Code.Label(), "Test result"),
+		Category:     categoryOf(o.Category),
+		Taken:        o.taken(),
+		Resulted:     o.Issued,
+		Organisation: b.org,
+		Status:       o.Status,
+		OrderedBy:    b.orderedBy(res, o.BasedOn, o.Performer),
+		Results:      results,
+		Codes:        codesOf(&o.Code),
+	})
+	return 1
+}
+
+func (b *builder) addReport(rep Report) {
+	if rep.Results == nil {
+		rep.Results = []Result{}
+	}
+	// Two organisations may use the same report id: keep both.
+	if _, dup := b.rec.byID[rep.ID]; dup {
+		rep.ID = rep.ID + "~" + strconv.Itoa(len(b.rec.reports))
+	}
+	for _, x := range rep.Results {
+		if x.Flag != "" {
+			rep.AbnormalCount++
+		}
+		h := b.rec.history[x.TestKey]
+		if h == nil {
+			h = &History{Name: x.Name, Points: []Point{}}
+			b.rec.history[x.TestKey] = h
+		}
+		h.add(x, rep)
+	}
+	b.rec.byID[rep.ID] = len(b.rec.reports)
+	b.rec.reports = append(b.rec.reports, rep)
 }
 
 func categoryOf(cs []fhir.CodeableConcept) string {
@@ -82,6 +286,14 @@ func categoryOf(cs []fhir.CodeableConcept) string {
 			return "Blood and lab test"
 		case c.HasCode("", "RAD"), c.HasCode("", "imaging"):
 			return "Scan or X-ray"
+		case c.HasCode("", "vital-signs"):
+			return "Measurement"
+		case c.HasCode("", "social-history"):
+			return "Lifestyle"
+		case c.HasCode("", "survey"):
+			return "Questionnaire"
+		case c.HasCode("", "procedure"):
+			return "Procedure"
 		}
 	}
 	if len(cs) > 0 {
@@ -90,38 +302,79 @@ func categoryOf(cs []fhir.CodeableConcept) string {
 	return ""
 }
 
-func resultOf(o fhir.Observation) Result {
-	res := Result{ID: o.ID, Name: o.Code.Label(), Comments: []string{}}
-	if len(o.Code.Coding) > 0 {
-		res.Code = o.Code.Coding[0]
+// results turns an Observation into the values to show: itself, or one per
+// component (blood pressure is two numbers).
+func (b *builder) results(o observationJSON) []Result {
+	name := firstNonEmpty(o.Code.Label(), "Result")
+	var out []Result
+	if r, ok := resultOf(o.ID, name, &o.Code, o.value, o.Interpretation, o.ReferenceRange); ok || len(o.Component) == 0 {
+		out = append(out, r)
 	}
-	var num float64
-	hasNum := false
+	for i, c := range o.Component {
+		cname := firstNonEmpty(c.Code.Label(), name)
+		if r, ok := resultOf(o.ID+"-"+strconv.Itoa(i), cname, &c.Code, c.value, c.Interpretation, c.ReferenceRange); ok {
+			out = append(out, r)
+		}
+	}
+	for i := range out {
+		for _, n := range o.Note {
+			if n.Text != "" {
+				out[i].Comments = append(out[i].Comments, n.Text)
+			}
+		}
+	}
+	return out
+}
+
+// resultOf reads one value; ok is false when there is no value at all.
+func resultOf(id, name string, code *fhir.CodeableConcept, v value, interp []fhir.CodeableConcept, ranges []fhir.ReferenceRange) (Result, bool) {
+	res := Result{ID: id, Name: name, TestKey: testKey(code, name), Comments: []string{}}
+	if len(code.Coding) > 0 {
+		cd := code.Coding[0]
+		res.Code = Code{System: firstNonEmpty(systemNames[cd.System], cd.System), Code: cd.Code, Display: cd.Display}
+	}
+	ok := true
 	switch {
-	case o.ValueQuantity != nil:
-		q := o.ValueQuantity
+	case v.Quantity != nil:
+		q := v.Quantity
 		if q.Value != nil {
 			res.Value = q.Comparator + q.Value.String()
 			if f, err := q.Value.Float64(); err == nil && q.Comparator == "" {
-				num, hasNum = f, true
+				res.number = &f
 			}
 		}
 		res.Unit = firstNonEmpty(q.Unit, q.Code)
-	case o.ValueString != nil:
-		res.Value = *o.ValueString
-	case o.ValueCodeableConcept != nil:
-		res.Value = o.ValueCodeableConcept.Label()
-	case o.ValueInteger != nil:
-		res.Value = o.ValueInteger.String()
-		if f, err := o.ValueInteger.Float64(); err == nil {
-			num, hasNum = f, true
+	case v.String != nil:
+		res.Value = *v.String
+		if f, err := strconv.ParseFloat(strings.TrimSpace(*v.String), 64); err == nil {
+			res.number = &f
 		}
-	case o.ValueBoolean != nil:
-		res.Value = map[bool]string{true: "Yes", false: "No"}[*o.ValueBoolean]
+	case v.CodeableConcept != nil:
+		res.Value = v.CodeableConcept.Label()
+	case v.Integer != nil:
+		res.Value = v.Integer.String()
+		if f, err := v.Integer.Float64(); err == nil {
+			res.number = &f
+		}
+	case v.Boolean != nil:
+		res.Value = map[bool]string{true: "Yes", false: "No"}[*v.Boolean]
+	case v.Range != nil:
+		lo, hi := "", ""
+		if v.Range.Low != nil && v.Range.Low.Value != nil {
+			lo = v.Range.Low.Value.String()
+		}
+		if v.Range.High != nil && v.Range.High.Value != nil {
+			hi = v.Range.High.Value.String()
+		}
+		res.Value = strings.Trim(lo+" to "+hi, " to")
+	case v.DateTime != nil:
+		res.Value = *v.DateTime
+	default:
+		ok = false
 	}
 	var lo, hi *float64
-	if len(o.ReferenceRange) > 0 {
-		rr := o.ReferenceRange[0]
+	if len(ranges) > 0 {
+		rr := ranges[0]
 		r := &Range{Text: rr.Text}
 		if rr.Low != nil && rr.Low.Value != nil {
 			r.Low = rr.Low.Value.String()
@@ -138,23 +391,20 @@ func resultOf(o fhir.Observation) Result {
 		if r.Text == "" {
 			r.Text = rangeText(r.Low, r.High, res.Unit)
 		}
-		res.Range = r
+		if r.Text != "" {
+			res.Range = r
+		}
 	}
-	res.Flag = flagOf(o.Interpretation)
-	if res.Flag == "" && hasNum {
-		if hi != nil && num > *hi {
+	res.Flag = flagOf(interp)
+	if res.Flag == "" && res.number != nil {
+		if hi != nil && *res.number > *hi {
 			res.Flag = "high"
-		} else if lo != nil && num < *lo {
+		} else if lo != nil && *res.number < *lo {
 			res.Flag = "low"
 		}
 	}
 	res.FlagLabel = FlagLabel(res.Flag)
-	for _, n := range o.Note {
-		if n.Text != "" {
-			res.Comments = append(res.Comments, n.Text)
-		}
-	}
-	return res
+	return res, ok
 }
 
 func rangeText(low, high, unit string) string {
@@ -193,9 +443,9 @@ func flagOf(cs []fhir.CodeableConcept) string {
 			}
 		}
 		switch strings.ToLower(c.Text) {
-		case "high":
+		case "high", "above high normal":
 			return "high"
-		case "low":
+		case "low", "below low normal":
 			return "low"
 		case "abnormal":
 			return "abnormal"
@@ -222,4 +472,61 @@ func FlagLabel(flag string) string {
 		return "Very abnormal: needs urgent attention"
 	}
 	return ""
+}
+
+// attachmentText returns an inline text attachment's text.
+func attachmentText(a fhir.Attachment) string {
+	if a.Data == "" || !strings.HasPrefix(a.ContentType, "text/plain") {
+		return ""
+	}
+	b, err := base64.StdEncoding.DecodeString(a.Data)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// History is one test over time.
+type History struct {
+	Name   string  `json:"name"`
+	Unit   string  `json:"unit"`
+	Range  *Range  `json:"range"`
+	Points []Point `json:"points"`
+	latest string
+}
+
+// Point is one result in a test's history.
+type Point struct {
+	Taken        string   `json:"taken"`
+	Value        string   `json:"value"`
+	Number       *float64 `json:"number"`
+	Unit         string   `json:"unit"`
+	Flag         string   `json:"flag"`
+	FlagLabel    string   `json:"flagLabel"`
+	ReportID     string   `json:"reportId"`
+	Organisation string   `json:"organisation"`
+}
+
+func (h *History) add(x Result, rep Report) {
+	h.Points = append(h.Points, Point{
+		Taken: rep.Taken, Value: x.Value, Number: x.number, Unit: x.Unit,
+		Flag: x.Flag, FlagLabel: x.FlagLabel, ReportID: rep.ID, Organisation: rep.Organisation,
+	})
+	// The newest result names the test and gives the range to draw.
+	if rep.Taken >= h.latest {
+		h.latest = rep.Taken
+		h.Name = x.Name
+		if x.Unit != "" {
+			h.Unit = x.Unit
+		}
+		if x.Range != nil {
+			h.Range = x.Range
+		}
+	}
+}
+
+// History returns one test's results over time, oldest first.
+func (r *Record) History(key string) (*History, bool) {
+	h, ok := r.history[key]
+	return h, ok
 }

@@ -185,7 +185,7 @@ func build(c *store.Contents) *records.Record {
 	for _, name := range order {
 		sets = append(sets, *bySource[name])
 	}
-	return records.Build(sets...)
+	return records.Build(time.Now(), sets...)
 }
 
 // Lock forgets the keys, the decrypted view and every session token.

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ward-health/ward/backend/records"
+)
+
+// intParam reads a non-negative integer query parameter.
+func intParam(r *http.Request, name string, def, max int) int {
+	n, err := strconv.Atoi(r.URL.Query().Get(name))
+	if err != nil || n < 0 {
+		return def
+	}
+	return min(n, max)
+}
+
+// withRecord runs fn with the open record, or an empty one when there is
+// no vault yet.
+func (h *handler) withRecord(fn func(w http.ResponseWriter, r *http.Request, rec *records.Record)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec, ok := h.record(w, r)
+		if !ok {
+			return
+		}
+		if rec == nil {
+			rec = records.Build(h.now())
+		}
+		fn(w, r, rec)
+	}
+}
+
+func (h *handler) results(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	all := rec.Reports()
+	offset := intParam(r, "offset", 0, len(all))
+	limit := intParam(r, "limit", 200, 1000)
+	end := min(offset+limit, len(all))
+	page := all[offset:end]
+	if page == nil {
+		page = []records.Report{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": len(all), "offset": offset, "reports": page})
+}
+
+func (h *handler) result(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	if rep, ok := rec.Report(r.PathValue("id")); ok {
+		writeJSON(w, http.StatusOK, rep)
+		return
+	}
+	writeError(w, http.StatusNotFound, "not_found", "We could not find that test result.")
+}
+
+func (h *handler) history(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	if hist, ok := rec.History(r.URL.Query().Get("test")); ok {
+		writeJSON(w, http.StatusOK, hist)
+		return
+	}
+	writeError(w, http.StatusNotFound, "not_found", "We could not find that test.")
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	writeJSON(w, http.StatusOK, rec.Health())
+}
+
+func (h *handler) visits(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	writeJSON(w, http.StatusOK, rec.Visits())
+}
+
+func (h *handler) documents(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	writeJSON(w, http.StatusOK, map[string]any{"documents": rec.Documents()})
+}
+
+func (h *handler) document(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	if d, ok := rec.Document(r.PathValue("id")); ok {
+		writeJSON(w, http.StatusOK, d)
+		return
+	}
+	writeError(w, http.StatusNotFound, "not_found", "We could not find that document.")
+}
+
+// attachment sends a document's file for the browser to show on its own
+// (a PDF in the browser's viewer). The sandbox policy stops anything in it
+// from running scripts or reaching Ward's origin.
+func (h *handler) attachment(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	i, err := strconv.Atoi(r.PathValue("index"))
+	ctype, data, ok := rec.AttachmentData(r.PathValue("id"), i)
+	if err != nil || !ok {
+		writeError(w, http.StatusNotFound, "not_found", "We could not find that attachment.")
+		return
+	}
+	if ctype == "" || strings.ContainsAny(ctype, "\r\n") {
+		ctype = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Disposition", "inline")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(data)
+}
+
+func (h *handler) details(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	d := rec.Details()
+	if d == nil {
+		writeError(w, http.StatusNotFound, "not_found", "Your details are not in this record.")
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (h *handler) sources(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	writeJSON(w, http.StatusOK, map[string]any{"sources": rec.Sources()})
+}
+
+func (h *handler) search(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	q := r.URL.Query().Get("q")
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"query": q, "matches": rec.Search(q, 50)})
+}
+
+func (h *handler) timeline(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	items, next := rec.Timeline(r.URL.Query().Get("before"), intParam(r, "limit", 100, 500))
+	var nextJSON any
+	if next != "" {
+		nextJSON = next
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next": nextJSON})
+}
+
+func (h *handler) otherTypes(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	writeJSON(w, http.StatusOK, map[string]any{"types": rec.OtherTypes()})
+}
+
+func (h *handler) other(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	if items, ok := rec.Other(r.PathValue("type")); ok {
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+		return
+	}
+	writeError(w, http.StatusNotFound, "not_found", "There are no records of that kind.")
+}

@@ -1,0 +1,157 @@
+package records
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/ward-health/ward/backend/fhir"
+)
+
+// index resolves references across everything loaded, preferring the
+// referring resource's own source.
+type index struct {
+	sets []*setIndex
+}
+
+type setIndex struct {
+	byRef    map[string]fhir.Resource // "Type/id"
+	byID     map[string]fhir.Resource // bare id, for urn:uuid references
+	inReport map[string]bool          // Observations some report lists
+}
+
+func newIndex(sets []Set) *index {
+	all := &index{}
+	for _, s := range sets {
+		si := &setIndex{
+			byRef:    make(map[string]fhir.Resource, len(s.Resources)),
+			byID:     make(map[string]fhir.Resource, len(s.Resources)),
+			inReport: map[string]bool{},
+		}
+		for _, r := range s.Resources {
+			si.byRef[r.Ref()] = r
+			si.byID[r.ID] = r
+		}
+		all.sets = append(all.sets, si)
+	}
+	return all
+}
+
+// key reduces any reference form to "Type/id" (or "uuid:<id>" for a
+// urn:uuid full URL), and "" for contained ("#id") or unusable references.
+func key(ref string) string {
+	switch {
+	case ref == "", strings.HasPrefix(ref, "#"):
+		return ""
+	case strings.HasPrefix(ref, "urn:uuid:"):
+		return "uuid:" + strings.TrimPrefix(ref, "urn:uuid:")
+	case strings.HasPrefix(ref, "urn:oid:"):
+		return ""
+	}
+	// Absolute URLs and versioned references: keep the last Type/id.
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(strings.TrimRight(ref, "/"), "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
+
+// resolve finds the resource a reference points to.
+func (ix *index) resolve(own *setIndex, ref string) (fhir.Resource, bool) {
+	k := key(ref)
+	if k == "" {
+		return fhir.Resource{}, false
+	}
+	look := func(si *setIndex) (fhir.Resource, bool) {
+		if id, ok := strings.CutPrefix(k, "uuid:"); ok {
+			r, ok := si.byID[id]
+			return r, ok
+		}
+		r, ok := si.byRef[k]
+		return r, ok
+	}
+	if own != nil {
+		if r, ok := look(own); ok {
+			return r, true
+		}
+	}
+	for _, si := range ix.sets {
+		if si == own {
+			continue
+		}
+		if r, ok := look(si); ok {
+			return r, true
+		}
+	}
+	return fhir.Resource{}, false
+}
+
+// named is the handful of fields that give a referenced resource a name.
+type named struct {
+	ResourceType string                `json:"resourceType"`
+	Name         json.RawMessage       `json:"name"`
+	Code         *fhir.CodeableConcept `json:"code"`
+	Practitioner *fhir.Reference       `json:"practitioner"`
+	Organization *fhir.Reference       `json:"organization"`
+}
+
+// contained is a resource's contained resources, for "#id" references.
+type contained struct {
+	Contained []json.RawMessage `json:"contained"`
+}
+
+// name returns a display name for what ref points at: the reference's own
+// display, else the target's name (person, organisation, place, medicine).
+func (b *builder) name(ref fhir.Reference, containedIn fhir.Resource) string {
+	if ref.Display != "" {
+		return ref.Display
+	}
+	var target fhir.Resource
+	ok := false
+	if id, isContained := strings.CutPrefix(ref.Reference, "#"); isContained && containedIn.Raw != nil {
+		var c contained
+		if json.Unmarshal(containedIn.Raw, &c) == nil {
+			for _, raw := range c.Contained {
+				if r, err := fhir.Parse(raw); err == nil && r.ID == id {
+					target, ok = r, true
+					break
+				}
+			}
+		}
+	} else {
+		target, ok = b.all.resolve(b.idx, ref.Reference)
+	}
+	if !ok {
+		return ""
+	}
+	return b.nameOf(target, 0)
+}
+
+func (b *builder) nameOf(target fhir.Resource, depth int) string {
+	var n named
+	if json.Unmarshal(target.Raw, &n) != nil {
+		return ""
+	}
+	if len(n.Name) > 0 {
+		var s string
+		if json.Unmarshal(n.Name, &s) == nil {
+			return s // Organization, Location
+		}
+		var hn []fhir.HumanName
+		if json.Unmarshal(n.Name, &hn) == nil && len(hn) > 0 {
+			return hn[0].Display()
+		}
+	}
+	if n.Code != nil {
+		return n.Code.Label() // Medication
+	}
+	if depth == 0 && n.Practitioner != nil { // PractitionerRole
+		if r, ok := b.all.resolve(b.idx, n.Practitioner.Reference); ok {
+			return b.nameOf(r, 1)
+		}
+		return n.Practitioner.Display
+	}
+	return ""
+}

@@ -1,0 +1,119 @@
+package records
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Match is one search result.
+type Match struct {
+	Kind         string `json:"kind"`
+	Title        string `json:"title"`
+	Detail       string `json:"detail"`
+	Date         string `json:"date"`
+	Link         string `json:"link"`
+	Organisation string `json:"organisation"`
+}
+
+type searchEntry struct {
+	Match
+	title string // lower case
+	hay   string // lower case title and detail
+}
+
+// buildSearch indexes one entry per distinct test (its newest result) and
+// per condition, medicine, allergy, immunisation, visit and document, so
+// the index stays small however many results a patient has.
+func (r *Record) buildSearch() {
+	add := func(m Match) {
+		r.search = append(r.search, searchEntry{Match: m, title: strings.ToLower(m.Title), hay: strings.ToLower(m.Title + " " + m.Detail)})
+	}
+	seen := map[string]bool{}
+	for _, rep := range r.reports { // newest first
+		if !seen["report|"+rep.Name] {
+			seen["report|"+rep.Name] = true
+			add(Match{Kind: "result", Title: rep.Name, Detail: rep.Category, Date: rep.Taken, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation})
+		}
+		for _, x := range rep.Results {
+			if seen[x.TestKey] || x.Name == rep.Name {
+				seen[x.TestKey] = true
+				continue
+			}
+			seen[x.TestKey] = true
+			detail := strings.TrimSpace(x.Value + " " + x.Unit)
+			if x.FlagLabel != "" {
+				detail += ", " + x.FlagLabel
+			}
+			add(Match{Kind: "result", Title: x.Name, Detail: detail, Date: rep.Taken, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation})
+		}
+	}
+	for _, c := range r.health.Conditions {
+		add(Match{Kind: "condition", Title: c.Name, Detail: title(c.Status), Date: c.Onset, Link: "#/health", Organisation: c.Organisation})
+	}
+	for _, m := range r.health.Medications {
+		add(Match{Kind: "medication", Title: m.Name, Detail: m.Dose, Date: m.Started, Link: "#/health", Organisation: m.Organisation})
+	}
+	for _, a := range r.health.Allergies {
+		add(Match{Kind: "allergy", Title: a.Substance, Detail: strings.Join(a.Reactions, ", "), Date: a.Recorded, Link: "#/health", Organisation: a.Organisation})
+	}
+	for _, im := range r.health.Immunisations {
+		add(Match{Kind: "immunisation", Title: im.Name, Date: im.Date, Link: "#/health", Organisation: im.Organisation})
+	}
+	for _, v := range append(append([]Visit{}, r.visits.Upcoming...), r.visits.Past...) {
+		add(Match{Kind: "visit", Title: v.Title, Detail: strings.TrimSpace(v.Reason + " " + v.Place), Date: v.Start, Link: "#/visits", Organisation: v.Organisation})
+	}
+	for _, d := range r.documents {
+		add(Match{Kind: "document", Title: d.Title, Detail: d.Type, Date: d.Date, Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})
+	}
+}
+
+// Search finds up to limit entries containing every word of q, best
+// first: titles starting with the query, then titles with a word starting
+// with it, then anything containing it; newest first within each.
+func (r *Record) Search(q string, limit int) []Match {
+	q = strings.ToLower(strings.TrimSpace(q))
+	out := []Match{}
+	if q == "" {
+		return out
+	}
+	words := strings.Fields(q)
+	type scored struct {
+		score int
+		e     *searchEntry
+	}
+	var hits []scored
+	for i := range r.search {
+		e := &r.search[i]
+		ok := true
+		for _, w := range words {
+			if !strings.Contains(e.hay, w) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		score := 3
+		switch {
+		case strings.HasPrefix(e.title, q):
+			score = 0
+		case strings.Contains(e.title, " "+q):
+			score = 1
+		case strings.Contains(e.title, q):
+			score = 2
+		}
+		hits = append(hits, scored{score, e})
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].score != hits[j].score {
+			return hits[i].score < hits[j].score
+		}
+		return hits[i].e.Date > hits[j].e.Date
+	})
+	for i := 0; i < len(hits) && i < limit; i++ {
+		out = append(out, hits[i].e.Match)
+	}
+	return out
+}

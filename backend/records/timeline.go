@@ -1,0 +1,71 @@
+package records
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+)
+
+// TimelineItem is one dated thing in the record.
+type TimelineItem struct {
+	Date         string `json:"date"`
+	Kind         string `json:"kind"`
+	Title        string `json:"title"`
+	Detail       string `json:"detail"`
+	Link         string `json:"link"`
+	Organisation string `json:"organisation"`
+}
+
+func (r *Record) buildTimeline() {
+	add := func(it TimelineItem) {
+		if it.Date != "" {
+			r.timeline = append(r.timeline, it)
+		}
+	}
+	for _, rep := range r.reports {
+		detail := rep.Category
+		if rep.AbnormalCount > 0 {
+			detail = strconv.Itoa(rep.AbnormalCount) + " outside the normal range"
+		}
+		add(TimelineItem{Date: rep.Taken, Kind: "result", Title: rep.Name, Detail: detail, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation})
+	}
+	for _, c := range r.health.Conditions {
+		add(TimelineItem{Date: c.Onset, Kind: "condition", Title: c.Name, Detail: title(c.Status), Link: "#/health", Organisation: c.Organisation})
+	}
+	for _, m := range r.health.Medications {
+		add(TimelineItem{Date: m.Started, Kind: "medication", Title: m.Name, Detail: m.Dose, Link: "#/health", Organisation: m.Organisation})
+	}
+	for _, a := range r.health.Allergies {
+		add(TimelineItem{Date: a.Recorded, Kind: "allergy", Title: a.Substance, Link: "#/health", Organisation: a.Organisation})
+	}
+	for _, im := range r.health.Immunisations {
+		add(TimelineItem{Date: im.Date, Kind: "immunisation", Title: im.Name, Link: "#/health", Organisation: im.Organisation})
+	}
+	for _, v := range append(append([]Visit{}, r.visits.Upcoming...), r.visits.Past...) {
+		add(TimelineItem{Date: v.Start, Kind: "visit", Title: v.Title, Detail: v.Reason, Link: "#/visits", Organisation: v.Organisation})
+	}
+	for _, d := range r.documents {
+		add(TimelineItem{Date: d.Date, Kind: "document", Title: d.Title, Detail: d.Type, Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})
+	}
+	sort.SliceStable(r.timeline, func(i, j int) bool { return r.timeline[i].Date > r.timeline[j].Date })
+}
+
+// Timeline returns up to limit items dated before `before` (all when
+// empty), newest first, and the date to ask for next ("" at the end).
+func (r *Record) Timeline(before string, limit int) ([]TimelineItem, string) {
+	i := 0
+	if before != "" {
+		i = sort.Search(len(r.timeline), func(k int) bool { return r.timeline[k].Date < before })
+	}
+	end := min(i+limit, len(r.timeline))
+	// Keep items of the same date together so paging by date loses none.
+	for end < len(r.timeline) && end > i && r.timeline[end].Date == r.timeline[end-1].Date {
+		end++
+	}
+	items := append([]TimelineItem{}, r.timeline[i:end]...)
+	next := ""
+	if end < len(r.timeline) && len(items) > 0 {
+		next = items[len(items)-1].Date
+	}
+	return items, next
+}

@@ -1,0 +1,172 @@
+package records
+
+import (
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/ward-health/ward/backend/fhir"
+)
+
+// Visit is a past visit (Encounter) or an appointment.
+type Visit struct {
+	ID           string `json:"id"`
+	Kind         string `json:"kind"` // "appointment" or "visit"
+	Title        string `json:"title"`
+	Start        string `json:"start"`
+	End          string `json:"end"`
+	Place        string `json:"place"`
+	Clinician    string `json:"clinician"`
+	Reason       string `json:"reason"`
+	Status       string `json:"status"`
+	Organisation string `json:"organisation"`
+}
+
+// Visits splits visits into upcoming (soonest first) and past (newest first).
+type Visits struct {
+	Upcoming []Visit `json:"upcoming"`
+	Past     []Visit `json:"past"`
+	all      []Visit
+}
+
+// Visits returns past visits and upcoming appointments.
+func (r *Record) Visits() Visits { return r.visits }
+
+func (v *Visits) sort(now time.Time) {
+	v.Upcoming, v.Past = []Visit{}, []Visit{}
+	for _, x := range v.all {
+		t, err := parseTime(x.Start)
+		upcoming := err == nil && t.After(now)
+		switch x.Status {
+		case "cancelled", "noshow", "entered-in-error":
+			upcoming = false
+		}
+		if upcoming {
+			v.Upcoming = append(v.Upcoming, x)
+		} else {
+			v.Past = append(v.Past, x)
+		}
+	}
+	sort.SliceStable(v.Upcoming, func(i, j int) bool { return v.Upcoming[i].Start < v.Upcoming[j].Start })
+	sort.SliceStable(v.Past, func(i, j int) bool { return v.Past[i].Start > v.Past[j].Start })
+}
+
+// parseTime reads FHIR dateTime and date values.
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+type participant struct {
+	Individual *fhir.Reference `json:"individual"`
+	Actor      *fhir.Reference `json:"actor"`
+}
+
+func (b *builder) visit(res fhir.Resource) int {
+	var e struct {
+		Status      string                 `json:"status"`
+		Class       *fhir.Coding           `json:"class"`
+		Type        []fhir.CodeableConcept `json:"type"`
+		ServiceType json.RawMessage        `json:"serviceType"`
+		Description string                 `json:"description"`
+		Period      *fhir.Period           `json:"period"`
+		Start       string                 `json:"start"`
+		End         string                 `json:"end"`
+		ReasonCode  []fhir.CodeableConcept `json:"reasonCode"`
+		Participant []participant          `json:"participant"`
+		Location    []struct {
+			Location fhir.Reference `json:"location"`
+		} `json:"location"`
+		ServiceProvider *fhir.Reference `json:"serviceProvider"`
+	}
+	if res.Decode(&e) != nil || e.Status == "entered-in-error" {
+		return 0
+	}
+	v := Visit{ID: res.ID, Kind: "visit", Status: e.Status, Organisation: b.org}
+	if res.Type == "Appointment" {
+		v.Kind = "appointment"
+		v.Start, v.End = e.Start, e.End
+		v.Title = firstNonEmpty(serviceType(e.ServiceType), e.Description)
+		if v.Title == "" && len(e.Type) > 0 {
+			v.Title = e.Type[0].Label()
+		}
+		v.Title = firstNonEmpty(v.Title, "Appointment")
+	} else {
+		if e.Period != nil {
+			v.Start, v.End = e.Period.Start, e.Period.End
+		}
+		if len(e.Type) > 0 {
+			v.Title = e.Type[0].Label()
+		}
+		if v.Title == "" && e.Class != nil {
+			v.Title = classTitle(e.Class)
+		}
+		v.Title = firstNonEmpty(v.Title, "Visit")
+	}
+	for _, r := range e.ReasonCode {
+		if l := r.Label(); l != "" {
+			v.Reason = l
+			break
+		}
+	}
+	for _, p := range e.Participant {
+		ref := p.Individual
+		if ref == nil {
+			ref = p.Actor
+		}
+		if ref == nil {
+			continue
+		}
+		switch {
+		case hasType(ref.Reference, "Location") && v.Place == "":
+			v.Place = b.name(*ref, res)
+		case hasType(ref.Reference, "Patient"):
+		case v.Clinician == "":
+			v.Clinician = b.name(*ref, res)
+		}
+	}
+	for _, l := range e.Location {
+		if v.Place == "" {
+			v.Place = b.name(l.Location, res)
+		}
+	}
+	if v.Place == "" && e.ServiceProvider != nil {
+		v.Place = b.name(*e.ServiceProvider, res)
+	}
+	b.rec.visits.all = append(b.rec.visits.all, v)
+	return 1
+}
+
+func hasType(ref, typ string) bool {
+	k := key(ref)
+	return len(k) > len(typ) && k[:len(typ)+1] == typ+"/"
+}
+
+// serviceType reads Appointment.serviceType, a list of concepts in R4.
+func serviceType(raw json.RawMessage) string {
+	var list []fhir.CodeableConcept
+	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
+		return list[0].Label()
+	}
+	return ""
+}
+
+func classTitle(c *fhir.Coding) string {
+	switch c.Code {
+	case "AMB":
+		return "Outpatient appointment"
+	case "EMER":
+		return "Emergency department visit"
+	case "IMP", "ACUTE", "NONAC":
+		return "Hospital stay"
+	case "VR":
+		return "Video or phone appointment"
+	case "HH":
+		return "Home visit"
+	}
+	return firstNonEmpty(c.Display, "Visit")
+}
