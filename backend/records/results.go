@@ -57,14 +57,14 @@ type Code struct {
 }
 
 var systemNames = map[string]string{
-	"http://loinc.org":                "LOINC",
-	"http://snomed.info/sct":          "SNOMED CT",
-	"https://dmd.nhs.uk":              "dm+d",
-	"https://fhir.nhs.uk/Id/dmd-code": "dm+d",
+	"http://loinc.org":                            "LOINC",
+	"http://snomed.info/sct":                      "SNOMED CT",
+	"https://dmd.nhs.uk":                          "dm+d",
+	"https://fhir.nhs.uk/Id/dmd-code":             "dm+d",
 	"http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
-	"http://hl7.org/fhir/sid/cvx":     "CVX",
-	"http://hl7.org/fhir/sid/icd-10":  "ICD-10",
-	"http://unitsofmeasure.org":       "UCUM",
+	"http://hl7.org/fhir/sid/cvx":                 "CVX",
+	"http://hl7.org/fhir/sid/icd-10":              "ICD-10",
+	"http://unitsofmeasure.org":                   "UCUM",
 }
 
 func codesOf(c *fhir.CodeableConcept) []Code {
@@ -111,7 +111,7 @@ type value struct {
 
 type component struct {
 	value
-	Code           fhir.CodeableConcept  `json:"code"`
+	Code           fhir.CodeableConcept   `json:"code"`
 	Interpretation []fhir.CodeableConcept `json:"interpretation"`
 	ReferenceRange []fhir.ReferenceRange  `json:"referenceRange"`
 }
