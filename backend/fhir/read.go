@@ -79,6 +79,10 @@ func Read(r io.Reader) iter.Seq2[Resource, error] {
 				yield(Resource{}, &FormatError{Entry: n, Msg: fmt.Sprintf("one resource is larger than %d MB", MaxResourceBytes>>20)})
 				return
 			}
+			if err := Validate(res); err != nil {
+				yield(Resource{}, &FormatError{Entry: n, Msg: err.Error(), Err: err})
+				return
+			}
 			if !yield(withID(res, ""), nil) {
 				return
 			}
@@ -101,7 +105,8 @@ type bundle struct {
 func walkBundle(b Resource, n *int, yield func(Resource, error) bool) bool {
 	var bd bundle
 	if err := json.Unmarshal(b.Raw, &bd); err != nil {
-		return yield(Resource{}, &FormatError{Entry: *n, Msg: "this Bundle is not laid out as FHIR R4 expects: " + jsonProblem(err), Err: err})
+		yield(Resource{}, &FormatError{Entry: *n, Msg: "this Bundle is not laid out as FHIR R4 expects: " + jsonProblem(err), Err: err})
+		return false
 	}
 	for _, e := range bd.Entry {
 		if len(e.Resource) == 0 {
@@ -110,7 +115,8 @@ func walkBundle(b Resource, n *int, yield func(Resource, error) bool) bool {
 		}
 		res, err := Parse(e.Resource)
 		if err != nil {
-			return yield(Resource{}, &FormatError{Entry: *n, Msg: "a Bundle entry is not a FHIR resource", Err: err})
+			yield(Resource{}, &FormatError{Entry: *n, Msg: "a Bundle entry is not a FHIR resource", Err: err})
+			return false
 		}
 		if e.Search != nil && e.Search.Mode == "outcome" && res.Type == "OperationOutcome" {
 			*n++ // describes the search, not the patient
@@ -121,6 +127,10 @@ func walkBundle(b Resource, n *int, yield func(Resource, error) bool) bool {
 				return false
 			}
 			continue
+		}
+		if err := Validate(res); err != nil {
+			yield(Resource{}, &FormatError{Entry: *n, Msg: err.Error(), Err: err})
+			return false
 		}
 		if !yield(withID(res, e.FullURL), nil) {
 			return false
