@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -42,102 +43,260 @@ func (e *FormatError) Unwrap() error { return e.Err }
 // line) or a single resource. Resources without an id get a stable one
 // derived from their content. The first problem stops the sequence with a
 // *FormatError naming the entry.
+//
+// A Bundle whose resourceType comes before its entries (as servers write
+// them) is read one entry at a time, so a bundle of any size is read in
+// memory bounded by its largest entry.
 func Read(r io.Reader) iter.Seq2[Resource, error] {
 	return func(yield func(Resource, error) bool) {
-		br := bufio.NewReaderSize(r, 1<<16)
-		dec := json.NewDecoder(br)
-		n := 0
-		for {
-			var raw json.RawMessage
-			err := dec.Decode(&raw)
-			if err == io.EOF {
-				if n == 0 {
-					yield(Resource{}, &FormatError{Entry: -1, Msg: "the file is empty"})
-				}
-				return
-			}
-			if err != nil {
-				yield(Resource{}, &FormatError{Entry: n, Msg: "this is not valid JSON: " + jsonProblem(err), Err: err})
-				return
-			}
-			if err := checkJSON(raw); err != nil {
-				yield(Resource{}, &FormatError{Entry: n, Msg: err.Error(), Err: err})
-				return
-			}
-			res, err := Parse(raw)
-			if err != nil {
-				yield(Resource{}, &FormatError{Entry: n, Msg: "this is JSON but not a FHIR resource (it has no resourceType)", Err: err})
-				return
-			}
-			if res.Type == "Bundle" {
-				if !walkBundle(res, &n, yield) {
-					return
-				}
-				continue
-			}
-			if len(raw) > MaxResourceBytes {
-				yield(Resource{}, &FormatError{Entry: n, Msg: fmt.Sprintf("one resource is larger than %d MB", MaxResourceBytes>>20)})
-				return
-			}
-			if err := Validate(res); err != nil {
-				yield(Resource{}, &FormatError{Entry: n, Msg: err.Error(), Err: err})
-				return
-			}
-			if !yield(withID(res, ""), nil) {
-				return
-			}
-			n++
-		}
+		rd := &reader{dec: json.NewDecoder(bufio.NewReaderSize(r, 1<<16)), yield: yield}
+		rd.dec.UseNumber()
+		rd.run()
 	}
 }
 
-type bundle struct {
-	Type  string `json:"type"`
-	Entry []struct {
-		FullURL  string          `json:"fullUrl"`
-		Resource json.RawMessage `json:"resource"`
-		Search   *struct {
-			Mode string `json:"mode"`
-		} `json:"search"`
-	} `json:"entry"`
+type reader struct {
+	dec   *json.Decoder
+	yield func(Resource, error) bool
+	n     int  // entries seen, for error messages
+	done  bool // the consumer stopped or an error was reported
 }
 
-func walkBundle(b Resource, n *int, yield func(Resource, error) bool) bool {
-	var bd bundle
-	if err := json.Unmarshal(b.Raw, &bd); err != nil {
-		yield(Resource{}, &FormatError{Entry: *n, Msg: "this Bundle is not laid out as FHIR R4 expects: " + jsonProblem(err), Err: err})
+func (rd *reader) fail(msg string, err error) {
+	if !rd.done {
+		rd.done = true
+		rd.yield(Resource{}, &FormatError{Entry: rd.n, Msg: msg, Err: err})
+	}
+}
+
+func (rd *reader) emit(res Resource, fullURL string) {
+	if rd.done {
+		return
+	}
+	if err := Validate(res); err != nil {
+		rd.fail(err.Error(), err)
+		return
+	}
+	if !rd.yield(withID(res, fullURL), nil) {
+		rd.done = true
+	}
+	rd.n++
+}
+
+func (rd *reader) run() {
+	values := 0
+	for !rd.done {
+		tok, err := rd.dec.Token()
+		if err == io.EOF {
+			if values == 0 {
+				rd.fail("the file is empty", nil)
+			}
+			return
+		}
+		if err != nil {
+			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+			return
+		}
+		if d, ok := tok.(json.Delim); !ok || d != '{' {
+			rd.fail("this is JSON but not a FHIR resource (a resource is a JSON object)", nil)
+			return
+		}
+		values++
+		rd.object()
+	}
+}
+
+// object reads a top-level object whose '{' was just consumed: a Bundle,
+// streamed entry by entry, or any other resource, kept whole.
+func (rd *reader) object() {
+	var (
+		fields  []field
+		rtype   string
+		entries []json.RawMessage // entries seen before resourceType said Bundle
+		size    int
+	)
+	for rd.dec.More() {
+		tok, err := rd.dec.Token()
+		if err != nil {
+			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+			return
+		}
+		name, _ := tok.(string)
+		if name == "entry" && (rtype == "Bundle" || rtype == "") {
+			if ok := rd.entries(rtype == "Bundle", &entries); !ok {
+				return
+			}
+			continue
+		}
+		var raw json.RawMessage
+		if err := rd.dec.Decode(&raw); err != nil {
+			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+			return
+		}
+		if name == "resourceType" {
+			if err := json.Unmarshal(raw, &rtype); err != nil {
+				rd.fail("resourceType is not text", err)
+				return
+			}
+		}
+		size += len(raw)
+		if size > MaxResourceBytes && rtype != "Bundle" {
+			rd.fail(fmt.Sprintf("one resource is larger than %d MB", MaxResourceBytes>>20), nil)
+			return
+		}
+		fields = append(fields, field{name, raw})
+	}
+	if _, err := rd.dec.Token(); err != nil { // the closing '}'
+		rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+		return
+	}
+	switch {
+	case rtype == "":
+		rd.fail("this is JSON but not a FHIR resource (it has no resourceType)", ErrNotResource)
+	case rtype == "Bundle":
+		for _, e := range entries {
+			if !rd.entry(e) {
+				return
+			}
+		}
+	default:
+		if entries != nil {
+			fields = append(fields, field{"entry", mustJSON(entries)})
+		}
+		raw := assemble(fields)
+		if err := checkJSON(raw); err != nil {
+			rd.fail(err.Error(), err)
+			return
+		}
+		rd.emit(Resource{Type: rtype, ID: idOf(fields), Raw: raw}, "")
+	}
+}
+
+type field struct {
+	name string
+	raw  json.RawMessage
+}
+
+func assemble(fields []field) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, _ := json.Marshal(f.name)
+		b.Write(name)
+		b.WriteByte(':')
+		b.Write(f.raw)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func idOf(fields []field) string {
+	for _, f := range fields {
+		if f.name == "id" {
+			var id string
+			json.Unmarshal(f.raw, &id)
+			return id
+		}
+	}
+	return ""
+}
+
+// entries reads a Bundle's entry array; when stream is false (resourceType
+// not seen yet) it keeps them for later instead.
+func (rd *reader) entries(stream bool, keep *[]json.RawMessage) bool {
+	tok, err := rd.dec.Token()
+	if err != nil {
+		rd.fail("this is not valid JSON: "+jsonProblem(err), err)
 		return false
 	}
-	for _, e := range bd.Entry {
-		if len(e.Resource) == 0 {
-			*n++ // transaction responses and deletions carry no resource
-			continue
-		}
-		res, err := Parse(e.Resource)
-		if err != nil {
-			yield(Resource{}, &FormatError{Entry: *n, Msg: "a Bundle entry is not a FHIR resource", Err: err})
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		rd.fail("the Bundle's entry is not a list", nil)
+		return false
+	}
+	for rd.dec.More() {
+		var e json.RawMessage
+		if err := rd.dec.Decode(&e); err != nil {
+			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
 			return false
 		}
-		if e.Search != nil && e.Search.Mode == "outcome" && res.Type == "OperationOutcome" {
-			*n++ // describes the search, not the patient
+		if !stream {
+			*keep = append(*keep, e)
 			continue
 		}
-		if res.Type == "Bundle" {
-			if !walkBundle(res, n, yield) {
-				return false
-			}
-			continue
-		}
-		if err := Validate(res); err != nil {
-			yield(Resource{}, &FormatError{Entry: *n, Msg: err.Error(), Err: err})
+		if !rd.entry(e) {
 			return false
 		}
-		if !yield(withID(res, e.FullURL), nil) {
-			return false
-		}
-		*n++
+	}
+	if _, err := rd.dec.Token(); err != nil {
+		rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+		return false
+	}
+	if *keep == nil && !stream {
+		*keep = []json.RawMessage{}
 	}
 	return true
+}
+
+type bundleEntry struct {
+	FullURL  string          `json:"fullUrl"`
+	Resource json.RawMessage `json:"resource"`
+	Search   *struct {
+		Mode string `json:"mode"`
+	} `json:"search"`
+}
+
+// entry handles one Bundle entry; it returns false to stop.
+func (rd *reader) entry(raw json.RawMessage) bool {
+	if rd.done {
+		return false
+	}
+	var e bundleEntry
+	if err := json.Unmarshal(raw, &e); err != nil {
+		rd.fail("this Bundle entry is not laid out as FHIR R4 expects: "+jsonProblem(err), err)
+		return false
+	}
+	if len(e.Resource) == 0 || string(e.Resource) == "null" {
+		rd.n++ // transaction responses and deletions carry no resource
+		return true
+	}
+	if err := checkJSON(e.Resource); err != nil {
+		rd.fail(err.Error(), err)
+		return false
+	}
+	res, err := Parse(e.Resource)
+	if err != nil {
+		rd.fail("a Bundle entry is not a FHIR resource", err)
+		return false
+	}
+	if e.Search != nil && e.Search.Mode == "outcome" && res.Type == "OperationOutcome" {
+		rd.n++ // describes the search, not the patient
+		return true
+	}
+	if res.Type == "Bundle" {
+		var inner struct {
+			Entry []json.RawMessage `json:"entry"`
+		}
+		if err := json.Unmarshal(res.Raw, &inner); err != nil {
+			rd.fail("this Bundle is not laid out as FHIR R4 expects: "+jsonProblem(err), err)
+			return false
+		}
+		for _, ie := range inner.Entry {
+			if !rd.entry(ie) {
+				return false
+			}
+		}
+		return !rd.done
+	}
+	rd.emit(res, e.FullURL)
+	return !rd.done
 }
 
 // withID gives an id-less resource a stable id: from its urn:uuid full URL

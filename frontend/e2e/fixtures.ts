@@ -1,4 +1,5 @@
-// Shared fixtures: baseURL from the server that global-setup started, and a
+// Shared fixtures: baseURL from the server that global-setup started for the
+// project (WARD_BASE_URL for "demo", WARD_VAULT_URL for "vault"), and a
 // guard that fails any test whose page logged a console error (which includes
 // Content-Security-Policy violations) or threw an uncaught exception.
 import { test as base, expect, type Page } from '@playwright/test';
@@ -11,9 +12,10 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
-  baseURL: async ({}, use) => {
-    const url = process.env.WARD_BASE_URL;
-    if (!url) throw new Error('WARD_BASE_URL is not set: global setup did not start the server');
+  baseURL: async ({}, use, testInfo) => {
+    const name = testInfo.project.metadata?.server === 'vault' ? 'WARD_VAULT_URL' : 'WARD_BASE_URL';
+    const url = process.env[name];
+    if (!url) throw new Error(`${name} is not set: global setup did not start the server`);
     await use(url);
   },
   consoleProblems: [
@@ -33,6 +35,17 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/**
+ * Takes out of `problems` the console lines a test expects (the browser logs
+ * every failed request itself, for example a 401 for a wrong password), and
+ * checks there was at least one. Anything else still fails the test.
+ */
+export function expectConsole(problems: string[], pattern: RegExp): void {
+  const expected = problems.filter((p) => pattern.test(p));
+  expect(expected.length, `a console line matching ${pattern}`).toBeGreaterThan(0);
+  problems.splice(0, problems.length, ...problems.filter((p) => !pattern.test(p)));
+}
 
 /** Opens a hash route and waits for its page to finish loading data. */
 export async function openPage(page: Page, hash: string): Promise<void> {

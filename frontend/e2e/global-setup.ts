@@ -1,31 +1,31 @@
-// Starts the Ward server once for the whole run and shares its URL with the
-// tests through WARD_BASE_URL (and test-results/ward-url.txt for debugging).
-// The returned function is Playwright's global teardown: it stops the server.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// Starts two Ward servers once for the whole run and shares their URLs with
+// the tests (and test-results/ward-url.txt for debugging):
+// - WARD_BASE_URL: `$WARD_BIN serve --demo` (project "demo": no lock at all)
+// - WARD_VAULT_URL: `$WARD_BIN serve --data DIR` on a vault prepared here with
+//   `vault init` and `vault import` (project "vault": the locked vault).
+//   The password and recovery key go to the tests through WARD_VAULT_PASSWORD
+//   and WARD_VAULT_RECOVERY_KEY; the vault is made up and deleted afterwards.
+// The returned function is Playwright's global teardown: it stops the servers.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const frontendDir = path.resolve(here, '..');
+const repoDir = path.resolve(frontendDir, '..');
 
-export default async function globalSetup(): Promise<() => Promise<void>> {
-  const bin = path.resolve(frontendDir, process.env.WARD_BIN || '../bin/ward-serve');
-  if (!existsSync(bin)) {
-    throw new Error(
-      `Ward server binary not found at ${bin}. Build it (cd .. && go build -o bin/ward-serve .) or set WARD_BIN.`,
-    );
-  }
+export const VAULT_BUNDLE = path.join(here, 'fixtures', 'vault-bundle.json');
+export const RECOVERY_KEY = /[0-9A-Z]{5}(-[0-9A-Z]{5}){6}/;
 
-  const child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0'], {
-    cwd: path.resolve(frontendDir, '..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startServer(bin: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(bin, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
 
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`Ward server did not print its URL within 30s. Output so far:\n${output}`));
+      reject(new Error(`Ward server (${args.join(' ')}) did not print its URL within 30s. Output so far:\n${output}`));
     }, 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -43,7 +43,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`Ward server exited early (code ${code}, signal ${signal}). Output:\n${output}`));
+      reject(new Error(`Ward server (${args.join(' ')}) exited early (code ${code}, signal ${signal}). Output:\n${output}`));
     });
   });
   // Keep draining output so the server never blocks on a full pipe.
@@ -65,21 +65,77 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     if (Date.now() > deadline) throw new Error(`${url}/api/healthz did not answer`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  return { url, child };
+}
 
-  process.env.WARD_BASE_URL = url;
-  mkdirSync(path.join(frontendDir, 'test-results'), { recursive: true });
-  writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), url + '\n');
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timeout = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      resolve();
+    }, 5_000),
+  );
+  await Promise.race([exited, timeout]);
+}
 
-  return async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timeout = new Promise<void>((resolve) =>
-      setTimeout(() => {
-        if (child.exitCode === null) child.kill('SIGKILL');
-        resolve();
-      }, 5_000),
+function run(bin: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { cwd: repoDir, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${path.basename(bin)} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** A made-up vault: init with a password file, import the fixture bundle. */
+async function prepareVault(bin: string, dir: string): Promise<{ data: string; password: string; recoveryKey: string }> {
+  const data = path.join(dir, 'data');
+  const pwFile = path.join(dir, 'password.txt');
+  const password = 'e2e-Correct-Horse-42';
+  writeFileSync(pwFile, password + '\n', { mode: 0o600 });
+
+  const initOut = await run(bin, ['vault', 'init', '--data', data, '--password-file', pwFile]);
+  const key = RECOVERY_KEY.exec(initOut);
+  if (!key) throw new Error(`vault init printed no recovery key:\n${initOut}`);
+  await run(bin, ['vault', 'import', '--data', data, '--password-file', pwFile, VAULT_BUNDLE]);
+  return { data, password, recoveryKey: key[0] };
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const bin = path.resolve(frontendDir, process.env.WARD_BIN || '../bin/ward-serve');
+  if (!existsSync(bin)) {
+    throw new Error(
+      `Ward server binary not found at ${bin}. Build it (cd .. && go build -o bin/ward-serve .) or set WARD_BIN.`,
     );
-    await Promise.race([exited, timeout]);
+  }
+
+  const children: ChildProcess[] = [];
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'ward-e2e-'));
+  const teardown = async () => {
+    await Promise.all(children.map(stopServer));
+    rmSync(tmp, { recursive: true, force: true });
   };
+
+  try {
+    const demo = await startServer(bin, ['serve', '--demo', '--addr', '127.0.0.1:0']);
+    children.push(demo.child);
+
+    const v = await prepareVault(bin, tmp);
+    const locked = await startServer(bin, ['serve', '--data', v.data, '--addr', '127.0.0.1:0']);
+    children.push(locked.child);
+
+    process.env.WARD_BASE_URL = demo.url;
+    process.env.WARD_VAULT_URL = locked.url;
+    process.env.WARD_VAULT_PASSWORD = v.password;
+    process.env.WARD_VAULT_RECOVERY_KEY = v.recoveryKey;
+    mkdirSync(path.join(frontendDir, 'test-results'), { recursive: true });
+    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\n`);
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  return teardown;
 }

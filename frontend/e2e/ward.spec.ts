@@ -4,6 +4,7 @@ import {
   openPage,
   expectNoAxeViolations,
   expectUrgentHelp,
+  expectConsole,
   type ApiReport,
 } from './fixtures';
 
@@ -212,5 +213,121 @@ test.describe('empty and error states', () => {
     await openPage(page, '#/help');
     await expect(page.getByTestId('helpdesk-fallback')).toContainText(`Contact ${config.organisation.name}`);
     await expect(page.getByTestId('helpdesk')).toHaveCount(0);
+  });
+});
+
+test.describe('the vault lock in demo mode', () => {
+  test('the demo has no lock: no Lock button and no unlock page', async ({ page, request }) => {
+    const vault = await (await request.get('/api/vault')).json();
+    expect(vault.demo).toBe(true);
+
+    await openPage(page, '#/');
+    await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Unlock your record');
+    await expect(page.getByTestId('patient-details')).toBeVisible();
+    await expect(page.getByRole('button', { name: /\block\b/i })).toHaveCount(0);
+    await expect(page.locator('input[type="password"]')).toHaveCount(0);
+
+    // The unlock page does not exist in demo mode: it goes where it was heading.
+    await page.goto('/#/unlock?next=%2Fresults');
+    await expect(page).toHaveURL(/#\/results$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
+    await expect(page.getByRole('button', { name: /\block\b/i })).toHaveCount(0);
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
+  });
+
+  test('an older backend without /api/vault works as before', async ({ page, consoleProblems }) => {
+    await page.route('**/api/vault', (route) =>
+      route.fulfill({ status: 404, json: { error: { code: 'not_found', message: 'There is nothing at this address.' } } }),
+    );
+    await openPage(page, '#/');
+    await expect(page.getByTestId('patient-details')).toBeVisible();
+    await expect(page.getByRole('button', { name: /\block\b/i })).toHaveCount(0);
+    expectConsole(consoleProblems, /status of 404/);
+  });
+
+  test('with no vault yet the page says how to create one', async ({ page }) => {
+    await page.route('**/api/vault', (route) =>
+      route.fulfill({ json: { state: 'none', demo: false, autoLockMinutes: 15, canRecover: false } }),
+    );
+    await openPage(page, '#/results');
+    await expect(page).toHaveURL(/#\/unlock\?next=%2Fresults$/);
+    await expect(page).toHaveTitle('No health record yet - Ward');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('There is no health record here yet');
+    await expect(page.locator('main code').filter({ hasText: 'ward vault init' })).toBeVisible();
+    await expect(page.locator('main code').filter({ hasText: 'ward vault import FILE' })).toBeVisible();
+    await expect(page.locator('input[type="password"]')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: /\block\b/i })).toHaveCount(0);
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+  });
+
+  test('a record endpoint answering 423 sends you to unlock, and back after', async ({ page, consoleProblems }) => {
+    // Pretend this is a real (not demo) vault, unlocked, that locks itself
+    // between loading the page and opening the results.
+    let locked = false;
+    await page.route('**/api/vault', (route) =>
+      route.fulfill({ json: { state: locked ? 'locked' : 'unlocked', demo: false, autoLockMinutes: 15, canRecover: true } }),
+    );
+    await page.route('**/api/results', (route) =>
+      locked
+        ? route.fulfill({ status: 423, json: { error: { code: 'locked', message: 'Your record is locked. Unlock it to continue.' } } })
+        : route.fallback(),
+    );
+    await page.route('**/api/vault/unlock', (route) => {
+      expect(route.request().postDataJSON()).toEqual({ password: 'any password' });
+      locked = false;
+      return route.fulfill({ json: { token: 'mock-token', autoLockMinutes: 15 } });
+    });
+    await openPage(page, '#/');
+    await page.evaluate(() => sessionStorage.setItem('ward.token', 'old-token'));
+    await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toBeVisible();
+
+    locked = true;
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Test results' }).click();
+    await expect(page).toHaveURL(/#\/unlock\?next=%2Fresults$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
+    await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
+    expectConsole(consoleProblems, /status of 423/);
+
+    await page.getByLabel('Password', { exact: true }).fill('any password');
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await expect(page).toHaveURL(/#\/results$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBe('mock-token');
+  });
+
+  test('too many attempts: the server message, and Unlock waits', async ({ page, consoleProblems }) => {
+    await page.route('**/api/vault', (route) =>
+      route.fulfill({ json: { state: 'locked', demo: false, autoLockMinutes: 5, canRecover: true } }),
+    );
+    await page.route('**/api/vault/unlock', (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { 'Retry-After': '2' },
+        json: {
+          error: {
+            code: 'too_many_attempts',
+            message: 'You have entered the wrong password too many times. Wait 2 seconds and try again.',
+            retryAfterSeconds: 2,
+          },
+        },
+      }),
+    );
+    await openPage(page, '#/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+    await expect(page.getByTestId('auto-lock-hint')).toHaveText('Ward locks your record after 5 minutes without use.');
+    await page.getByLabel('Password', { exact: true }).fill('guess');
+    const button = page.getByRole('button', { name: 'Unlock', exact: true });
+    await button.click();
+    await expect(page.getByTestId('error-summary')).toBeFocused();
+    await expect(page.getByTestId('error-summary')).toContainText('too many times');
+    await expect(page.getByTestId('password-error')).toContainText('too many times');
+    await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
+    await expect(button).toBeDisabled();
+    await expect(page.getByTestId('recovery-form').locator('button')).toBeDisabled();
+    await expectNoAxeViolations(page);
+    await expect(button).toBeEnabled({ timeout: 5_000 });
+    expectConsole(consoleProblems, /status of 429/);
   });
 });

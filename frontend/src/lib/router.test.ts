@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { href, pageTitle, parseHash, routeTitle, section, watchRoute, type Route } from './router';
+import { href, pageTitle, parseHash, routeTitle, safeNext, section, unlockHref, watchRoute, type Route } from './router';
 
 describe('parseHash', () => {
   const cases: Array<[string, Route]> = [
@@ -21,6 +21,14 @@ describe('parseHash', () => {
     ['#/help/more', { name: 'not-found', path: '/help/more' }],
     ['#/results/a/b', { name: 'not-found', path: '/results/a/b' }],
     ['#maincontent', { name: 'not-found', path: '/maincontent' }],
+    ['#/unlock', { name: 'unlock', next: '/' }],
+    ['#/unlock/', { name: 'unlock', next: '/' }],
+    ['#/unlock?next=%2Fresults', { name: 'unlock', next: '/results' }],
+    ['#/unlock?next=%2Fresults%2Fr-1', { name: 'unlock', next: '/results/r-1' }],
+    ['#/unlock?next=%2Fresults%2Fa%252Fb', { name: 'unlock', next: '/results/a%2Fb' }],
+    ['#/unlock?next=%2Funlock', { name: 'unlock', next: '/' }],
+    ['#/unlock?next=https%3A%2F%2Fevil.example', { name: 'unlock', next: '/' }],
+    ['#/unlock/more', { name: 'not-found', path: '/unlock/more' }],
   ];
   it.each(cases)('parseHash(%j)', (hash, want) => {
     expect(parseHash(hash)).toEqual(want);
@@ -34,10 +42,56 @@ describe('href', () => {
     [{ name: 'report', id: 'r-1' }, '#/results/r-1'],
     [{ name: 'report', id: 'a/b c' }, '#/results/a%2Fb%20c'],
     [{ name: 'help' }, '#/help'],
+    [{ name: 'unlock', next: '/' }, '#/unlock'],
+    [{ name: 'unlock', next: '/results/r-1' }, '#/unlock?next=%2Fresults%2Fr-1'],
   ];
   it.each(cases)('href(%j) = %j and round-trips', (route, want) => {
     expect(href(route)).toBe(want);
     expect(parseHash(href(route))).toEqual(route);
+  });
+});
+
+describe('safeNext', () => {
+  const cases: Array<[string | null | undefined, string]> = [
+    [null, '/'],
+    [undefined, '/'],
+    ['', '/'],
+    ['/', '/'],
+    ['/results', '/results'],
+    ['/results/', '/results'],
+    ['/results/r-1', '/results/r-1'],
+    ['/help', '/help'],
+    ['/unlock', '/'],
+    ['/unlock?next=/results', '/'],
+    ['/nope', '/'],
+    ['results', '/'],
+    ['//evil.example/x', '/'],
+    ['https://evil.example/', '/'],
+    ['javascript:alert(1)', '/'],
+    ['/results\\x', '/'],
+    ['/results x', '/'],
+  ];
+  it.each(cases)('safeNext(%j) = %j', (next, want) => expect(safeNext(next)).toBe(want));
+});
+
+describe('unlockHref', () => {
+  const cases: Array<[Route | null, string]> = [
+    [null, '#/unlock'],
+    [{ name: 'home' }, '#/unlock'],
+    [{ name: 'results' }, '#/unlock?next=%2Fresults'],
+    [{ name: 'report', id: 'a/b' }, '#/unlock?next=%2Fresults%2Fa%252Fb'],
+    [{ name: 'help' }, '#/unlock?next=%2Fhelp'],
+    [{ name: 'unlock', next: '/results' }, '#/unlock'],
+    [{ name: 'not-found', path: '/x' }, '#/unlock'],
+  ];
+  it.each(cases)('unlockHref(%j) = %j and comes back to the same page', (from, want) => {
+    const got = unlockHref(from);
+    expect(got).toBe(want);
+    const back = parseHash(got);
+    expect(back.name).toBe('unlock');
+    if (from && from.name !== 'unlock' && from.name !== 'not-found' && back.name === 'unlock') {
+      expect(parseHash(back.next)).toEqual(from);
+    }
   });
 });
 
@@ -47,6 +101,7 @@ describe('titles and sections', () => {
     [{ name: 'results' }, 'Test results - Ward', 'results'],
     [{ name: 'report', id: 'x' }, 'Test result - Test results - Ward', 'results'],
     [{ name: 'help' }, 'Help - Ward', 'help'],
+    [{ name: 'unlock', next: '/' }, 'Unlock your record - Ward', null],
     [{ name: 'not-found', path: '/x' }, 'Page not found - Ward', null],
   ];
   it.each(cases)('%j', (route, title, sec) => {

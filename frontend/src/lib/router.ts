@@ -1,4 +1,5 @@
-// A tiny hash router: "#/", "#/results", "#/results/<reportId>", "#/help".
+// A tiny hash router: "#/", "#/results", "#/results/<reportId>", "#/help",
+// "#/unlock?next=<path>" (the page to return to after unlocking).
 // Hash routes work the same in the desktop webview and in any browser, and
 // need nothing from the server.
 
@@ -7,6 +8,7 @@ export type Route =
   | { name: 'results' }
   | { name: 'report'; id: string }
   | { name: 'help' }
+  | { name: 'unlock'; next: string }
   | { name: 'not-found'; path: string };
 
 function safeDecode(s: string): string {
@@ -20,8 +22,12 @@ function safeDecode(s: string): string {
 /** Parses location.hash (with or without the leading "#"). */
 export function parseHash(hash: string): Route {
   let path = hash.startsWith('#') ? hash.slice(1) : hash;
+  let query = '';
   const q = path.indexOf('?');
-  if (q >= 0) path = path.slice(0, q);
+  if (q >= 0) {
+    query = path.slice(q + 1);
+    path = path.slice(0, q);
+  }
   if (!path.startsWith('/')) path = '/' + path;
   const parts = path.split('/').filter((p) => p !== '');
   if (parts.length === 0) return { name: 'home' };
@@ -30,7 +36,28 @@ export function parseHash(hash: string): Route {
     if (parts.length === 2) return { name: 'report', id: safeDecode(parts[1]) };
   }
   if (parts[0] === 'help' && parts.length === 1) return { name: 'help' };
+  if (parts[0] === 'unlock' && parts.length === 1) {
+    return { name: 'unlock', next: safeNext(new URLSearchParams(query).get('next')) };
+  }
   return { name: 'not-found', path };
+}
+
+/**
+ * The page to return to after unlocking: a path of this app ("/results/r-1"),
+ * never the unlock page itself and never anything that is not a plain path.
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return '/';
+  const route = parseHash(next);
+  if (route.name === 'unlock' || route.name === 'not-found') return '/';
+  return href(route).slice(1);
+}
+
+/** The unlock page's href, remembering the route to come back to. */
+export function unlockHref(from: Route | null = null): string {
+  const next = from ? href(from).slice(1) : '/';
+  if (!from || from.name === 'unlock' || from.name === 'not-found' || next === '/') return '#/unlock';
+  return '#/unlock?next=' + encodeURIComponent(next);
 }
 
 /** The href for a route, for use in links. */
@@ -44,6 +71,8 @@ export function href(route: Route): string {
       return '#/results/' + encodeURIComponent(route.id);
     case 'help':
       return '#/help';
+    case 'unlock':
+      return route.next && route.next !== '/' ? '#/unlock?next=' + encodeURIComponent(route.next) : '#/unlock';
     case 'not-found':
       return '#' + route.path;
   }
@@ -67,6 +96,8 @@ export function routeTitle(route: Route): string {
       return pageTitle('Test result', 'Test results');
     case 'help':
       return pageTitle('Help');
+    case 'unlock':
+      return pageTitle('Unlock your record');
     case 'not-found':
       return pageTitle('Page not found');
   }

@@ -1,0 +1,178 @@
+// The locked vault, against a real (not demo) Ward server on a vault made by
+// global setup with `ward vault init` and `ward vault import` (fixtures/vault-bundle.json).
+// Every test has its own browser session, so it starts without a token: the
+// record is locked for it whatever an earlier test did.
+import type { Page } from '@playwright/test';
+import { test, expect, expectConsole, expectNoAxeViolations, expectUrgentHelp } from './fixtures';
+
+const PASSWORD = () => process.env.WARD_VAULT_PASSWORD!;
+const RECOVERY_KEY = () => process.env.WARD_VAULT_RECOVERY_KEY!;
+const PATIENT = 'Robin Lockwood';
+
+async function openUnlock(page: Page, hash = '#/') {
+  await page.goto('/' + hash);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+  await expect(page).toHaveTitle('Unlock your record - Ward');
+}
+
+async function unlockWithPassword(page: Page, password = PASSWORD()) {
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+}
+
+test.describe('locked vault', () => {
+  test('GET /api/vault says locked, not demo', async ({ request }) => {
+    const res = await request.get('/api/vault');
+    expect(res.status()).toBe(200);
+    const vault = await res.json();
+    expect(vault).toMatchObject({ state: 'locked', demo: false, canRecover: true });
+    expect(typeof vault.autoLockMinutes).toBe('number');
+  });
+
+  test('visiting the app shows the unlock page', async ({ page, request }) => {
+    const vault = await (await request.get('/api/vault')).json();
+    await openUnlock(page, '#/results');
+    await expect(page).toHaveURL(/#\/unlock\?next=%2Fresults$/);
+    const password = page.getByLabel('Password', { exact: true });
+    await expect(password).toHaveAttribute('type', 'password');
+    await expect(password).toHaveAttribute('autocomplete', 'current-password');
+    await expect(page.getByTestId('auto-lock-hint')).toHaveText(
+      `Ward locks your record after ${vault.autoLockMinutes} minute${vault.autoLockMinutes === 1 ? '' : 's'} without use.`,
+    );
+    await expect(password).toHaveAccessibleDescription(/Ward locks your record after/);
+    await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
+    await expect(page.getByText(PATIENT)).toHaveCount(0);
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+
+    // The recovery key form is in a details component, closed at first.
+    await page.getByText('Forgotten your password?').click();
+    const key = page.getByLabel('Recovery key');
+    await expect(key).toBeVisible();
+    await expect(key).toHaveAccessibleDescription(/7 groups of 5 letters and numbers, for example ABCDE-12345-/);
+    await expectNoAxeViolations(page);
+  });
+
+  test('an empty password says "Enter your password" without asking the server', async ({ page }) => {
+    await openUnlock(page);
+    let posted = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/vault/unlock')) posted++;
+    });
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    const summary = page.getByTestId('error-summary');
+    await expect(summary).toBeFocused();
+    await expect(summary).toContainText('There is a problem');
+    await expect(summary).toContainText('Enter your password');
+    await expect(page.getByTestId('password-error')).toContainText('Enter your password');
+    await expect(page).toHaveTitle('Error: Unlock your record - Ward');
+    await expectNoAxeViolations(page);
+
+    // The error summary link moves focus to the field without changing page.
+    await summary.getByRole('link', { name: 'Enter your password' }).click();
+    await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+    expect(posted).toBe(0);
+  });
+
+  test('a wrong password says so in the error summary and on the field', async ({ page, consoleProblems }) => {
+    await openUnlock(page);
+    await unlockWithPassword(page, 'not-the-password');
+    const summary = page.getByTestId('error-summary');
+    await expect(summary).toBeFocused();
+    await expect(summary).toContainText('That password is not right');
+    await expect(page.getByTestId('password-error')).toContainText('That password is not right');
+    const password = page.getByLabel('Password', { exact: true });
+    await expect(password).toHaveValue('');
+    await expect(password).toHaveAccessibleDescription(/That password is not right/);
+    await expect(page).toHaveTitle('Error: Unlock your record - Ward');
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
+    await expectNoAxeViolations(page);
+    expectConsole(consoleProblems, /status of 401/);
+  });
+
+  test('the right password shows the record, the Lock button locks it again', async ({ page, request }) => {
+    await openUnlock(page, '#/results');
+    await unlockWithPassword(page);
+
+    // Back where they were going, with the record.
+    await expect(page).toHaveURL(/#\/results$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
+    await expect(page.getByTestId('report')).toHaveCount(1);
+    await expect(page.getByTestId('report').locator('tbody tr').filter({ hasText: 'White blood cell count' }).locator('.nhsuk-tag')).toHaveText('High');
+
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Home' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+    await expect(page.getByTestId('patient-details')).toContainText('999 000 0018');
+    await expect(page.getByTestId('patient-details')).toContainText('21 June 1975');
+    const token = await page.evaluate(() => sessionStorage.getItem('ward.token'));
+    expect(token).toBeTruthy();
+
+    // Without a token, another session is turned away while it is unlocked.
+    const other = await request.get('/api/summary');
+    expect(other.status()).toBe(401);
+    expect((await other.json()).error.code).toBe('unauthorised');
+    // With it, the record answers.
+    const mine = await request.get('/api/summary', { headers: { Authorization: `Bearer ${token}` } });
+    expect(mine.status()).toBe(200);
+    expect((await mine.json()).patient.name).toBe(PATIENT);
+    expect((await (await request.get('/api/vault', { headers: { Authorization: `Bearer ${token}` } })).json()).state).toBe(
+      'unlocked',
+    );
+
+    // Lock.
+    const lockButton = page.getByRole('button', { name: 'Lock your record', exact: true });
+    await expect(lockButton).toBeVisible();
+    await lockButton.click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+    await expect(page.getByTestId('locked-notice')).toContainText('Your record is locked');
+    await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
+    await expect(page.getByText(PATIENT)).toHaveCount(0);
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
+    await expectNoAxeViolations(page);
+
+    // The record is locked for everyone, and the old token is no good.
+    const after = await request.get('/api/summary');
+    expect(after.status()).toBe(423);
+    expect((await after.json()).error.code).toBe('locked');
+    const old = await request.get('/api/summary', { headers: { Authorization: `Bearer ${token}` } });
+    expect(old.status()).toBe(423);
+    expect((await request.get('/api/vault')).ok()).toBeTruthy();
+    expect((await (await request.get('/api/vault')).json()).state).toBe('locked');
+
+    // Going back to a record page asks to unlock again.
+    await page.goBack();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+  });
+
+  test('a recovery key with a typo says so; the right one unlocks', async ({ page, consoleProblems }) => {
+    await openUnlock(page);
+    await page.getByText('Forgotten your password?').click();
+    const key = page.getByLabel('Recovery key');
+    const right = RECOVERY_KEY();
+    // Change one character of the last group: a typo the checksum catches.
+    const last = right.at(-1) === 'A' ? 'B' : 'A';
+    await key.fill(right.slice(0, -1) + last);
+    await page.getByRole('button', { name: 'Unlock with recovery key' }).click();
+    const summary = page.getByTestId('error-summary');
+    await expect(summary).toBeFocused();
+    await expect(summary).toContainText('That recovery key has a typo');
+    await expect(page.getByTestId('recovery-key-error')).toContainText('That recovery key has a typo');
+    await expect(key).toHaveAccessibleDescription(/That recovery key has a typo/);
+    // Kept, so that the wrong group can be found and corrected.
+    await expect(key).toHaveValue(right.slice(0, -1) + last);
+    await expectNoAxeViolations(page);
+    expectConsole(consoleProblems, /status of 400/);
+
+    await key.fill(right);
+    await page.getByRole('button', { name: 'Unlock with recovery key' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeTruthy();
+
+    // The recovery key does not change the password: lock, then the password still works.
+    await page.getByRole('button', { name: 'Lock your record', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+    await unlockWithPassword(page);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+  });
+});

@@ -1,0 +1,341 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ApiError,
+  SERVICE_PROBLEM,
+  TOKEN_KEY,
+  apiError,
+  clearToken,
+  getJSON,
+  getSummary,
+  getToken,
+  isRecordEndpoint,
+  lock,
+  needsUnlock,
+  requestHeaders,
+  setLockedHandler,
+  setToken,
+  unlock,
+  unlockFailure,
+} from './api';
+
+class MemoryStorage {
+  items = new Map<string, string>();
+  getItem(k: string) {
+    return this.items.has(k) ? this.items.get(k)! : null;
+  }
+  setItem(k: string, v: string) {
+    this.items.set(k, String(v));
+  }
+  removeItem(k: string) {
+    this.items.delete(k);
+  }
+}
+
+const throwing = {
+  getItem: () => {
+    throw new Error('blocked');
+  },
+  setItem: () => {
+    throw new Error('blocked');
+  },
+  removeItem: () => {
+    throw new Error('blocked');
+  },
+};
+
+describe('token storage', () => {
+  it('keeps, reads and clears the token under ward.token', () => {
+    const s = new MemoryStorage();
+    expect(TOKEN_KEY).toBe('ward.token');
+    expect(getToken(s)).toBeNull();
+    setToken('abc', s);
+    expect(s.items.get('ward.token')).toBe('abc');
+    expect(getToken(s)).toBe('abc');
+    setToken('', s);
+    expect(getToken(s)).toBeNull();
+    setToken('def', s);
+    clearToken(s);
+    expect(s.items.size).toBe(0);
+  });
+
+  const blocked: Array<[string, Parameters<typeof getToken>[0]]> = [
+    ['no storage', null],
+    ['storage that throws', throwing],
+  ];
+  it.each(blocked)('works without a token when there is %s', (_, store) => {
+    expect(() => setToken('abc', store)).not.toThrow();
+    expect(getToken(store)).toBeNull();
+    expect(() => clearToken(store)).not.toThrow();
+  });
+});
+
+describe('requestHeaders', () => {
+  const cases: Array<[string | null, Record<string, string>, Record<string, string>]> = [
+    [null, {}, { Accept: 'application/json' }],
+    ['', {}, { Accept: 'application/json' }],
+    ['t0k', {}, { Accept: 'application/json', Authorization: 'Bearer t0k' }],
+    [
+      't0k',
+      { 'Content-Type': 'application/json' },
+      { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: 'Bearer t0k' },
+    ],
+  ];
+  it.each(cases)('token %j', (token, extra, want) => {
+    expect(requestHeaders(token, extra)).toEqual(want);
+  });
+});
+
+describe('isRecordEndpoint and needsUnlock', () => {
+  const cases: Array<[string, number, string, boolean, boolean]> = [
+    // path, status, code, is a record endpoint, needs unlock
+    ['/api/summary', 423, 'locked', true, true],
+    ['/api/results', 423, 'locked', true, true],
+    ['/api/results/r-1', 423, 'locked', true, true],
+    ['/api/results?x=1', 401, 'unauthorised', true, true],
+    ['/api/conditions', 401, 'unauthorised', true, true],
+    ['/api/summary', 401, 'wrong_password', true, false],
+    ['/api/summary', 404, 'not_found', true, false],
+    ['/api/summary', 500, 'internal', true, false],
+    ['/api/summary', 423, 'something_else', true, false],
+    ['/api/vault/unlock', 401, 'wrong_password', false, false],
+    ['/api/vault/unlock', 401, 'unauthorised', false, false],
+    ['/api/vault', 423, 'locked', false, false],
+    ['/api/vault/lock', 401, 'unauthorised', false, false],
+    ['/api/config', 423, 'locked', false, false],
+    ['/api/healthz', 423, 'locked', false, false],
+    ['/api/vaults', 423, 'locked', true, true],
+    ['/index.html', 423, 'locked', false, false],
+  ];
+  it.each(cases)('%s %i %s', (path, status, code, record, unlock) => {
+    expect(isRecordEndpoint(path)).toBe(record);
+    expect(needsUnlock(path, status, code)).toBe(unlock);
+  });
+});
+
+describe('apiError', () => {
+  const cases: Array<[number, unknown, string, string]> = [
+    [404, { error: { code: 'not_found', message: 'There is nothing at this address.' } }, 'not_found', 'There is nothing at this address.'],
+    [423, { error: { code: 'locked', message: 'Your record is locked. Unlock it to continue.' } }, 'locked', 'Your record is locked. Unlock it to continue.'],
+    [500, { error: { code: 'internal', message: 'database exploded' } }, 'internal', SERVICE_PROBLEM],
+    [502, null, 'http_502', SERVICE_PROBLEM],
+    [400, {}, 'http_400', SERVICE_PROBLEM],
+  ];
+  it.each(cases)('%i %j', (status, body, code, message) => {
+    const err = apiError(status, body as Parameters<typeof apiError>[1]);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(status);
+    expect(err.code).toBe(code);
+    expect(err.message).toBe(message);
+  });
+});
+
+describe('unlockFailure', () => {
+  type F = ReturnType<typeof unlockFailure>;
+  const cases: Array<[string, 'password' | 'recoveryKey', number, unknown, string | null, Omit<F, 'ok' | 'field'>]> = [
+    [
+      'wrong password',
+      'password',
+      401,
+      { error: { code: 'wrong_password', message: 'That password is not right.' } },
+      null,
+      { message: 'That password is not right.', retryAfterSeconds: 0, keepInput: false },
+    ],
+    ['wrong password, no body', 'password', 401, null, null, { message: 'That password is not right.', retryAfterSeconds: 0, keepInput: false }],
+    [
+      'recovery key typo keeps the key to correct it',
+      'recoveryKey',
+      400,
+      { error: { code: 'recovery_key_typo', message: 'That recovery key has a typo: check each group.' } },
+      null,
+      { message: 'That recovery key has a typo: check each group.', retryAfterSeconds: 0, keepInput: true },
+    ],
+    [
+      'wrong recovery key',
+      'recoveryKey',
+      401,
+      { error: { code: 'wrong_password', message: 'That recovery key is not right.' } },
+      null,
+      { message: 'That recovery key is not right.', retryAfterSeconds: 0, keepInput: false },
+    ],
+    [
+      'too many attempts, from the body',
+      'password',
+      429,
+      {
+        error: {
+          code: 'too_many_attempts',
+          message: 'You have entered the wrong password too many times. Wait 1 minute and try again.',
+          retryAfterSeconds: 60,
+        },
+      },
+      '60',
+      {
+        message: 'You have entered the wrong password too many times. Wait 1 minute and try again.',
+        retryAfterSeconds: 60,
+        keepInput: false,
+      },
+    ],
+    [
+      'too many attempts, from the header',
+      'recoveryKey',
+      429,
+      { error: { code: 'too_many_attempts', message: 'Wait.' } },
+      '30',
+      { message: 'Wait.', retryAfterSeconds: 30, keepInput: false },
+    ],
+    [
+      'too many attempts, no time given',
+      'password',
+      429,
+      null,
+      null,
+      { message: 'You have tried too many times. Wait and try again.', retryAfterSeconds: 60, keepInput: false },
+    ],
+    [
+      'a server error never shows its own words',
+      'password',
+      500,
+      { error: { code: 'internal', message: 'key derivation failed' } },
+      null,
+      { message: SERVICE_PROBLEM, retryAfterSeconds: 0, keepInput: false },
+    ],
+  ];
+  it.each(cases)('%s', (_, field, status, body, header, want) => {
+    expect(unlockFailure(field, status, body as Parameters<typeof unlockFailure>[2], header)).toEqual({
+      ok: false,
+      field,
+      ...want,
+    });
+  });
+});
+
+describe('requests with the session token', () => {
+  let storage: MemoryStorage;
+  let fetchMock: ReturnType<typeof vi.fn>;
+
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    new Response(body === null ? null : JSON.stringify(body), {
+      status,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
+
+  beforeEach(() => {
+    storage = new MemoryStorage();
+    fetchMock = vi.fn();
+    vi.stubGlobal('sessionStorage', storage);
+    vi.stubGlobal('fetch', fetchMock);
+  });
+  afterEach(() => {
+    setLockedHandler(null);
+    vi.unstubAllGlobals();
+  });
+
+  const sentHeaders = (call = 0) => fetchMock.mock.calls[call][1].headers as Record<string, string>;
+
+  it('sends the bearer token when there is one, and none otherwise', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { ok: 1 })).mockResolvedValueOnce(json(200, { ok: 2 }));
+    await getJSON('/api/config');
+    expect(sentHeaders(0).Authorization).toBeUndefined();
+    storage.setItem('ward.token', 'tok-1');
+    await getJSON('/api/config');
+    expect(sentHeaders(1).Authorization).toBe('Bearer tok-1');
+  });
+
+  const lockedCases: Array<[string, number, string, boolean]> = [
+    ['/api/summary', 423, 'locked', true],
+    ['/api/results', 401, 'unauthorised', true],
+    ['/api/results/r-1', 404, 'not_found', false],
+    ['/api/vault', 401, 'unauthorised', false],
+  ];
+  it.each(lockedCases)('%s answering %i %s: forget the token and go to unlock = %s', async (path, status, code, locked) => {
+    storage.setItem('ward.token', 'tok-1');
+    const handler = vi.fn();
+    setLockedHandler(handler);
+    fetchMock.mockResolvedValueOnce(json(status, { error: { code, message: 'x' } }));
+    await expect(getJSON(path)).rejects.toMatchObject({ status, code });
+    expect(handler).toHaveBeenCalledTimes(locked ? 1 : 0);
+    expect(storage.getItem('ward.token')).toBe(locked ? null : 'tok-1');
+  });
+
+  it('forgets cached record data when the record is found locked', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { patient: { name: 'A' } }));
+    await getSummary();
+    await getSummary();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    fetchMock.mockResolvedValueOnce(json(423, { error: { code: 'locked', message: 'Locked' } }));
+    // a different path that is locked clears the cache for all of them
+    await expect(getJSON('/api/results')).rejects.toBeInstanceOf(ApiError);
+    fetchMock.mockResolvedValueOnce(json(200, { patient: null }));
+    await expect(getSummary()).resolves.toEqual({ patient: null });
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+  });
+
+  it('unlock posts the password once, keeps the token and not the password', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { token: 'new-token', autoLockMinutes: 15 }));
+    await expect(unlock({ password: 'pa55word' })).resolves.toEqual({ ok: true, autoLockMinutes: 15 });
+    const [path, init] = fetchMock.mock.calls[0];
+    expect(path).toBe('/api/vault/unlock');
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(init.body)).toEqual({ password: 'pa55word' });
+    expect(init.headers['Content-Type']).toBe('application/json');
+    expect([...storage.items.entries()]).toEqual([['ward.token', 'new-token']]);
+  });
+
+  it('unlock with a recovery key sends recoveryKey', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { token: 't', autoLockMinutes: 5 }));
+    await unlock({ recoveryKey: 'ABCDE-12345-ABCDE-12345-ABCDE-12345-ABCDE' });
+    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ recoveryKey: 'ABCDE-12345-ABCDE-12345-ABCDE-12345-ABCDE' });
+  });
+
+  it('a wrong password is not a "locked" redirect and keeps no token', async () => {
+    const handler = vi.fn();
+    setLockedHandler(handler);
+    fetchMock.mockResolvedValueOnce(json(401, { error: { code: 'wrong_password', message: 'That password is not right.' } }));
+    await expect(unlock({ password: 'nope' })).resolves.toMatchObject({
+      ok: false,
+      field: 'password',
+      message: 'That password is not right.',
+    });
+    expect(handler).not.toHaveBeenCalled();
+    expect(storage.items.size).toBe(0);
+  });
+
+  it('429 uses retryAfterSeconds', async () => {
+    fetchMock.mockResolvedValueOnce(
+      json(429, { error: { code: 'too_many_attempts', message: 'Wait 1 minute.', retryAfterSeconds: 60 } }, { 'Retry-After': '60' }),
+    );
+    await expect(unlock({ password: 'nope' })).resolves.toMatchObject({ ok: false, retryAfterSeconds: 60 });
+  });
+
+  const badAnswers: Array<[string, () => Promise<Response>]> = [
+    ['network failure', () => Promise.reject(new TypeError('Failed to fetch'))],
+    ['200 without a token', () => Promise.resolve(json(200, {}))],
+    ['200 that is not JSON', () => Promise.resolve(new Response('<html>', { status: 200 }))],
+  ];
+  it.each(badAnswers)('unlock: %s is a service problem', async (_, answer) => {
+    fetchMock.mockImplementationOnce(answer);
+    await expect(unlock({ password: 'x' })).resolves.toEqual({
+      ok: false,
+      field: 'password',
+      message: SERVICE_PROBLEM,
+      retryAfterSeconds: 0,
+      keepInput: false,
+    });
+    expect(storage.items.size).toBe(0);
+  });
+
+  const lockAnswers: Array<[string, () => Promise<Response>, boolean]> = [
+    ['204', () => Promise.resolve(new Response(null, { status: 204 })), true],
+    ['500', () => Promise.resolve(json(500, { error: { code: 'internal', message: 'x' } })), false],
+    ['network failure', () => Promise.reject(new TypeError('Failed to fetch')), false],
+  ];
+  it.each(lockAnswers)('lock answering %s forgets the token anyway', async (_, answer, ok) => {
+    storage.setItem('ward.token', 'tok-1');
+    fetchMock.mockImplementationOnce(answer);
+    await expect(lock()).resolves.toBe(ok);
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/vault/lock');
+    expect(fetchMock.mock.calls[0][1].method).toBe('POST');
+    expect(sentHeaders(0).Authorization).toBe('Bearer tok-1');
+    expect(storage.items.size).toBe(0);
+  });
+});

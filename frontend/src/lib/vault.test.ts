@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { Vault } from './api';
+import type { Route } from './router';
+import { autoLockText, modeFromVault, needsRecord, redirectFor, showLockButton, type LockMode } from './vault';
+
+const vault = (v: Partial<Vault>): Vault => ({ state: 'locked', demo: false, autoLockMinutes: 15, canRecover: true, ...v });
+
+describe('modeFromVault', () => {
+  const cases: Array<[string, Vault | null, LockMode]> = [
+    ['no answer (older backend, 404)', null, 'off'],
+    ['demo, locked', vault({ demo: true, state: 'locked' }), 'off'],
+    ['demo, unlocked', vault({ demo: true, state: 'unlocked' }), 'off'],
+    ['demo, none', vault({ demo: true, state: 'none' }), 'off'],
+    ['locked', vault({ state: 'locked' }), 'locked'],
+    ['unlocked', vault({ state: 'unlocked' }), 'unlocked'],
+    ['no vault yet', vault({ state: 'none' }), 'none'],
+    ['an unknown state is treated as locked', vault({ state: 'sealed' as Vault['state'] }), 'locked'],
+  ];
+  it.each(cases)('%s', (_, v, want) => {
+    expect(modeFromVault(v)).toBe(want);
+  });
+});
+
+describe('redirectFor', () => {
+  const home: Route = { name: 'home' };
+  const results: Route = { name: 'results' };
+  const report: Route = { name: 'report', id: 'r 1' };
+  const help: Route = { name: 'help' };
+  const notFound: Route = { name: 'not-found', path: '/x' };
+  const unlock: Route = { name: 'unlock', next: '/results/r-1' };
+  const unlockHome: Route = { name: 'unlock', next: '/' };
+
+  const cases: Array<[LockMode, Route, string | null]> = [
+    // still asking: show nothing from the record, redirect nowhere yet
+    ['pending', home, null],
+    ['pending', unlock, null],
+    // no lock UI: pages as before; the unlock page is not there
+    ['off', home, null],
+    ['off', report, null],
+    ['off', unlock, '#/results/r-1'],
+    ['off', unlockHome, '#/'],
+    // unlocked: the record; the unlock page sends you on
+    ['unlocked', home, null],
+    ['unlocked', results, null],
+    ['unlocked', help, null],
+    ['unlocked', unlock, '#/results/r-1'],
+    ['unlocked', unlockHome, '#/'],
+    // locked: record pages go to unlock, remembering where they were
+    ['locked', home, '#/unlock'],
+    ['locked', results, '#/unlock?next=%2Fresults'],
+    ['locked', report, '#/unlock?next=%2Fresults%2Fr%25201'],
+    ['locked', help, null],
+    ['locked', notFound, null],
+    ['locked', unlock, null],
+    // no vault yet: the unlock page explains how to create one
+    ['none', home, '#/unlock'],
+    ['none', results, '#/unlock?next=%2Fresults'],
+    ['none', help, null],
+    ['none', unlock, null],
+  ];
+  it.each(cases)('%s %j -> %j', (mode, route, want) => {
+    expect(redirectFor(route, mode)).toBe(want);
+  });
+
+  it('needsRecord', () => {
+    expect([home, results, report, help, notFound, unlock].map(needsRecord)).toEqual([true, true, true, false, false, false]);
+  });
+});
+
+describe('showLockButton', () => {
+  const cases: Array<[LockMode, boolean]> = [
+    ['pending', false],
+    ['off', false],
+    ['none', false],
+    ['locked', false],
+    ['unlocked', true],
+  ];
+  it.each(cases)('%s', (mode, want) => expect(showLockButton(mode)).toBe(want));
+});
+
+describe('autoLockText', () => {
+  const cases: Array<[number | null | undefined, string]> = [
+    [15, 'Ward locks your record after 15 minutes without use.'],
+    [1, 'Ward locks your record after 1 minute without use.'],
+    [0, ''],
+    [-5, ''],
+    [Number.NaN, ''],
+    [null, ''],
+    [undefined, ''],
+  ];
+  it.each(cases)('%j', (n, want) => expect(autoLockText(n)).toBe(want));
+});

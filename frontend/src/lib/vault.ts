@@ -1,0 +1,71 @@
+// When to show the unlock page (docs/api.md, "The vault: locked and unlocked").
+// Pure functions, so the decisions can be unit tested.
+
+import type { Vault } from './api';
+import { unlockHref, type Route } from './router';
+import { plural } from './text';
+
+/**
+ * The lock UI the app shows:
+ * - 'pending': asking /api/vault (show nothing that needs the record yet)
+ * - 'off': no lock UI at all (demo mode, or an older backend without /api/vault)
+ * - 'none': there is no vault yet; the unlock page says how to create one
+ * - 'locked': the unlock page
+ * - 'unlocked': the record, and a Lock button
+ */
+export type LockMode = 'pending' | 'off' | 'none' | 'locked' | 'unlocked';
+
+/**
+ * The lock mode for the answer to GET /api/vault. When the call fails (an older
+ * backend answers 404) the app carries on as before, with no lock UI: pass null.
+ * The record endpoints still answer 423 when locked, which sends the person to
+ * the unlock page.
+ */
+export function modeFromVault(vault: Vault | null | undefined): LockMode {
+  if (!vault || vault.demo) return 'off';
+  switch (vault.state) {
+    case 'none':
+      return 'none';
+    case 'unlocked':
+      return 'unlocked';
+    case 'locked':
+      return 'locked';
+    default:
+      // An unknown state: be safe and ask to unlock.
+      return 'locked';
+  }
+}
+
+/** Routes that show part of the record (and so need it unlocked). */
+export function needsRecord(route: Route): boolean {
+  return route.name === 'home' || route.name === 'results' || route.name === 'report';
+}
+
+/**
+ * Where to send the person instead of `route`, or null to show it.
+ * Returns a hash ("#/unlock?next=%2Fresults").
+ */
+export function redirectFor(route: Route, mode: LockMode): string | null {
+  switch (mode) {
+    case 'pending':
+      return null;
+    case 'off':
+    case 'unlocked':
+      // No unlock page: go where they were heading.
+      return route.name === 'unlock' ? '#' + route.next : null;
+    case 'none':
+    case 'locked':
+      return needsRecord(route) ? unlockHref(route) : null;
+  }
+}
+
+/** Whether the header shows the Lock button. */
+export function showLockButton(mode: LockMode): boolean {
+  return mode === 'unlocked';
+}
+
+/** "Ward locks your record after 15 minutes without use." (empty when not known). */
+export function autoLockText(minutes: number | null | undefined): string {
+  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) return '';
+  return `Ward locks your record after ${plural(Math.round(minutes), 'minute')} without use.`;
+}
