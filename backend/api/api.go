@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/config"
+	"github.com/ward-health/ward/backend/imports"
 	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/session"
 )
@@ -32,10 +33,11 @@ type Options struct {
 }
 
 type handler struct {
-	now   func() time.Time
-	opt   Options
-	mux   *http.ServeMux
-	first sync.Once
+	now     func() time.Time
+	imports *imports.Runner
+	opt     Options
+	mux     *http.ServeMux
+	first   sync.Once
 }
 
 // New returns the handler.
@@ -43,7 +45,7 @@ func New(opt Options) http.Handler {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{opt: opt, mux: http.NewServeMux(), now: time.Now}
+	h := &handler{opt: opt, mux: http.NewServeMux(), now: time.Now, imports: &imports.Runner{Vault: opt.Vault}}
 	h.mux.HandleFunc("GET /api/healthz", h.healthz)
 	h.mux.HandleFunc("GET /api/config", h.config)
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request, *records.Record){
@@ -68,6 +70,9 @@ func New(opt Options) http.Handler {
 	h.mux.HandleFunc("GET /api/vault", h.vaultStatus)
 	h.mux.HandleFunc("POST /api/vault/unlock", h.unlock)
 	h.mux.HandleFunc("POST /api/vault/lock", h.lock)
+	h.mux.HandleFunc("POST /api/imports", h.startImport)
+	h.mux.HandleFunc("GET /api/imports/{id}", h.importStatus)
+	h.mux.HandleFunc("POST /api/imports/{id}/cancel", h.cancelImport)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "There is nothing at this address.")
 	})

@@ -41,6 +41,8 @@ Usage:
                                                serve the same app to browsers
   ward vault init|import|stats|export|verify|passwd|recover
                                                manage an encrypted vault (ward vault help)
+  ward bench [--resources N] [--json FILE] [--compare OLD.json]
+                                               measure import, unlock, reads and load on this machine
   ward version                                 print version and build details
   ward help                                    print this help
 `
@@ -65,6 +67,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = runVersion(rest, env)
 	case "vault":
 		err = runVault(ctx, rest, env)
+	case "bench":
+		err = runBench(ctx, rest, env)
 	case "help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0

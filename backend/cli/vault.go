@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/imports"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
 	"golang.org/x/term"
@@ -284,7 +285,7 @@ func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, sourc
 	}
 	defer f.Close()
 	var items []store.Item
-	for r, err := range fhir.Read(f) {
+	for r, err := range imports.Resources(f) {
 		if err != nil {
 			return refuse(err.Error())
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"sync"
 	"time"
@@ -257,4 +258,40 @@ func newToken() (string, error) {
 		return "", fmt.Errorf("session token: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Import stores items from src for the holder of tok, in one transaction,
+// then rebuilds the view so the pages show the new records.
+func (m *Manager) Import(ctx context.Context, tok string, src store.Source, items iter.Seq2[store.Item, error], progress func(int)) (store.ImportResult, error) {
+	m.mu.Lock()
+	if m.keys == nil {
+		m.mu.Unlock()
+		if m.db == nil {
+			return store.ImportResult{}, ErrNoVault
+		}
+		return store.ImportResult{}, ErrLocked
+	}
+	if !m.valid(tok) {
+		m.mu.Unlock()
+		return store.ImportResult{}, ErrUnauthorised
+	}
+	keys := m.keys
+	m.touch()
+	m.mu.Unlock()
+
+	// Locking meanwhile destroys keys, which fails the import and rolls it back.
+	res, err := m.db.Import(ctx, keys, src, items, progress)
+	if err != nil {
+		return res, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.keys != keys {
+		return res, nil // locked while importing: nothing to rebuild
+	}
+	if err := m.load(ctx, keys); err != nil {
+		return res, err
+	}
+	m.touch()
+	return res, nil
 }

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/ward-health/ward/backend/imports"
+)
+
+// MaxUpload is the largest file Ward imports in one go.
+const MaxUpload = 1 << 30
+
+// startImport reads the file in the request body and imports it, answering
+// when it is done; meanwhile the page polls GET /api/imports/{id} with the
+// id it chose.
+func (h *handler) startImport(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.record(w, r); !ok {
+		return
+	}
+	q := r.URL.Query()
+	name := path.Base(strings.ReplaceAll(q.Get("name"), "\\", "/"))
+	if name == "." || name == "/" {
+		name = "the file"
+	}
+	if r.ContentLength > MaxUpload {
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large",
+			fmt.Sprintf("%s is larger than 1 GB, which is more than Ward can import at once. Ask the organisation for a smaller export.", name))
+		return
+	}
+	body := &limited{r: r.Body, left: MaxUpload}
+	snap, err := h.imports.Run(r.Context(), bearer(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), r.ContentLength, body)
+	switch {
+	case err == nil && body.over:
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large",
+			fmt.Sprintf("%s is larger than 1 GB, which is more than Ward can import at once. Nothing from it was saved.", name))
+	case err == nil:
+		writeJSON(w, http.StatusOK, snap)
+	case errors.Is(err, imports.ErrBusy):
+		writeError(w, http.StatusConflict, "busy", "Another import is still running. Wait for it to finish, then try again.")
+	default:
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+	}
+}
+
+func (h *handler) importStatus(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.record(w, r); !ok {
+		return
+	}
+	j, ok := h.imports.Job(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "not_found", "We could not find that import.")
+		return
+	}
+	writeJSON(w, http.StatusOK, j.Snapshot())
+}
+
+func (h *handler) cancelImport(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.record(w, r); !ok {
+		return
+	}
+	j, ok := h.imports.Job(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "not_found", "We could not find that import.")
+		return
+	}
+	j.Cancel()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// limited stops reading after left bytes and remembers that it did.
+type limited struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+var errTooLarge = errors.New("the file is too large")
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n == 0 && err == io.EOF {
+			return 0, io.EOF
+		}
+		l.over = true
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
