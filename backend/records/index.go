@@ -2,6 +2,7 @@ package records
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/ward-health/ward/backend/fhir"
@@ -10,7 +11,8 @@ import (
 // index resolves references across everything loaded, preferring the
 // referring resource's own source.
 type index struct {
-	sets []*setIndex
+	sets  []*setIndex
+	names map[string]string // resolved display names, by set and reference
 }
 
 type setIndex struct {
@@ -20,7 +22,7 @@ type setIndex struct {
 }
 
 func newIndex(sets []Set) *index {
-	all := &index{}
+	all := &index{names: map[string]string{}}
 	for _, s := range sets {
 		si := &setIndex{
 			byRef:    make(map[string]fhir.Resource, len(s.Resources)),
@@ -121,7 +123,18 @@ func (b *builder) name(ref fhir.Reference, containedIn fhir.Resource) string {
 			}
 		}
 	} else {
+		// Thousands of results name the same few clinicians.
+		ck := fmt.Sprintf("%p|%s", b.idx, ref.Reference)
+		if n, seen := b.all.names[ck]; seen {
+			return n
+		}
 		target, ok = b.all.resolve(b.idx, ref.Reference)
+		n := ""
+		if ok {
+			n = b.nameOf(target, 0)
+		}
+		b.all.names[ck] = n
+		return n
 	}
 	if !ok {
 		return ""
