@@ -59,6 +59,13 @@ serve-bin:
 desktop:
 	go build -trimpath -tags $(DESKTOP_TAGS) -ldflags "$(LDFLAGS)" -o bin/ward .
 
+# Measures import, unlock, reads and load at 1k/10k/100k resources (and the
+# largest shared fixture); prints a table and writes test-results/bench.json.
+# BENCH_ARGS adds flags, e.g. make bench BENCH_ARGS="--compare old.json".
+bench: serve-bin
+	@mkdir -p test-results
+	./bin/ward-serve bench --json test-results/bench.json $(BENCH_ARGS)
+
 clean:
 	rm -rf bin frontend/node_modules frontend/test-results
 	find frontend/dist -mindepth 1 ! -name .gitkeep -delete

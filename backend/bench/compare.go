@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Compare prints every numeric metric that is in both old and cur (JSON
+// reports), with its change. The machine section is not compared.
+func Compare(w io.Writer, old []byte, cur *Report) error {
+	var a, b any
+	if err := json.Unmarshal(old, &a); err != nil {
+		return fmt.Errorf("compare: the old report is not JSON: %w", err)
+	}
+	buf, err := json.Marshal(cur)
+	if err != nil {
+		return err
+	}
+	json.Unmarshal(buf, &b)
+	was, now := map[string]float64{}, map[string]float64{}
+	flatten("", a, was)
+	flatten("", b, now)
+	keys := make([]string, 0, len(now))
+	for k := range now {
+		if _, ok := was[k]; ok && !strings.HasPrefix(k, "machine.") {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	fmt.Fprintln(w, "\nCOMPARED WITH THE OLD RUN")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "metric\told\tnew\tchange\t")
+	for _, k := range keys {
+		o, n := was[k], now[k]
+		change := "="
+		if o != n {
+			if o != 0 {
+				change = fmt.Sprintf("%+.1f%%", (n-o)/math.Abs(o)*100)
+			} else {
+				change = "new"
+			}
+			if v := verdict(k, o, n); v != "" {
+				change += " " + v
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", k, num(o), num(n), change)
+	}
+	tw.Flush()
+	var gone []string
+	for k := range was {
+		if _, ok := now[k]; !ok && !strings.HasPrefix(k, "machine.") {
+			gone = append(gone, k)
+		}
+	}
+	if len(gone) > 0 {
+		slices.Sort(gone)
+		fmt.Fprintf(w, "only in the old run: %s\n", strings.Join(gone, ", "))
+	}
+	return nil
+}
+
+// verdict says whether a change is better or worse, for the metrics where
+// the direction is clear from the name.
+func verdict(key string, old, cur float64) string {
+	up := cur > old
+	switch {
+	case strings.HasSuffix(key, "_per_s"):
+	case strings.HasSuffix(key, "_ms"), strings.HasSuffix(key, "bytes"), strings.HasSuffix(key, "_per_resource"),
+		strings.HasSuffix(key, "_ratio"), strings.HasSuffix(key, "disk_to_json"), strings.HasSuffix(key, "errors"):
+		up = !up
+	default:
+		return ""
+	}
+	if up {
+		return "(better)"
+	}
+	return "(worse)"
+}
+
+// flatten collects the numbers in v under dotted keys ("sizes.1000.import.mb_per_s").
+func flatten(prefix string, v any, out map[string]float64) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			flatten(join(prefix, k), x, out)
+		}
+	case []any:
+		for i, x := range v {
+			key := strconv.Itoa(i)
+			if m, ok := x.(map[string]any); ok {
+				if p, ok := m["path"].(string); ok {
+					key = p
+				}
+			}
+			flatten(join(prefix, key), x, out)
+		}
+	case float64:
+		out[prefix] = v
+	}
+}
+
+func join(prefix, k string) string {
+	if prefix == "" {
+		return k
+	}
+	return prefix + "." + k
+}
