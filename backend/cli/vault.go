@@ -284,35 +284,58 @@ func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, sourc
 		return refuse("cannot read the file: " + plainFSError(err))
 	}
 	defer f.Close()
+	// With --source the file streams straight into the vault; without it
+	// Ward reads the file first to find the organisation it names.
 	var items []store.Item
-	for r, err := range imports.Resources(f) {
-		if err != nil {
-			return refuse(err.Error())
-		}
-		items = append(items, store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw})
-		if source == "" && r.Type == "Organization" {
-			var o fhir.Organization
-			if r.Decode(&o) == nil && o.Name != "" {
-				source = o.Name
+	if source == "" {
+		for r, err := range imports.Resources(f) {
+			if err != nil {
+				return refuse(err.Error())
+			}
+			items = append(items, store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw})
+			if source == "" && r.Type == "Organization" {
+				var o fhir.Organization
+				if r.Decode(&o) == nil && o.Name != "" {
+					source = o.Name
+				}
 			}
 		}
-	}
-	if source == "" {
-		source = "Imported records"
+		if source == "" {
+			source = "Imported records"
+		}
 	}
 	fsum.Source = source
-	res, err := db.Import(ctx, keys, store.Source{Name: source, LastUpdated: time.Now().UTC()}, func(yield func(store.Item, error) bool) {
-		for _, it := range items {
-			if !yield(it, nil) {
+	var formatErr *fhir.FormatError
+	count := 0
+	seq := func(yield func(store.Item, error) bool) {
+		if items != nil {
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			return
+		}
+		for r, err := range imports.Resources(f) {
+			if err != nil {
+				errors.As(err, &formatErr)
+				yield(store.Item{}, err)
+				return
+			}
+			if !yield(store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw}, nil) {
 				return
 			}
 		}
-	}, nil)
+	}
+	res, err := db.Import(ctx, keys, store.Source{Name: source, LastUpdated: time.Now().UTC()}, seq, func(n int) { count = n })
+	if formatErr != nil {
+		return refuse(formatErr.Error())
+	}
 	if err != nil {
 		return fsum, plain(err)
 	}
+	fsum.Resources = count
 	fsum.Status = "imported"
-	fsum.Resources = len(items)
 	fsum.Added, fsum.Updated, fsum.Unchanged, fsum.KeptNewer = res.Added, res.Updated, res.Unchanged, res.KeptNewer
 	fsum.ByType = res.ByType
 	return fsum, nil

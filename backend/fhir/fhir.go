@@ -17,25 +17,21 @@ type Resource struct {
 	Raw  json.RawMessage
 }
 
-// envelope is the part of every resource Ward needs before knowing its type.
-type envelope struct {
-	ResourceType string `json:"resourceType"`
-	ID           string `json:"id"`
-}
-
 // ErrNotResource is returned for JSON that has no resourceType.
 var ErrNotResource = errors.New("not a FHIR resource: no resourceType")
 
 // Parse reads a resource's envelope and keeps its bytes.
 func Parse(raw []byte) (Resource, error) {
-	var env envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
+	if !json.Valid(raw) {
+		var v any
+		err := json.Unmarshal(raw, &v)
 		return Resource{}, fmt.Errorf("parse resource: %w", err)
 	}
-	if env.ResourceType == "" {
+	env, err := envelopeOf(raw)
+	if err != nil || env.typ == "" {
 		return Resource{}, ErrNotResource
 	}
-	return Resource{Type: env.ResourceType, ID: env.ID, Raw: json.RawMessage(raw)}, nil
+	return Resource{Type: env.typ, ID: env.id, Raw: json.RawMessage(raw)}, nil
 }
 
 // Decode unmarshals the resource into one of the typed views below.

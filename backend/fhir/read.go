@@ -258,33 +258,53 @@ func (rd *reader) entry(raw json.RawMessage) bool {
 	if rd.done {
 		return false
 	}
-	var e bundleEntry
-	if err := json.Unmarshal(raw, &e); err != nil {
-		rd.fail("this Bundle entry is not laid out as FHIR R4 expects: "+jsonProblem(err), err)
+	var fullURL, mode string
+	var res []byte
+	_, err := members(raw, func(k string, v []byte) {
+		switch k {
+		case "fullUrl":
+			fullURL, _ = str(v)
+		case "resource":
+			res = v
+		case "search":
+			members(v, func(k string, v []byte) {
+				if k == "mode" {
+					mode, _ = str(v)
+				}
+			})
+		}
+	})
+	if err != nil {
+		rd.fail("this Bundle entry is not laid out as FHIR R4 expects (an entry is a JSON object)", err)
 		return false
 	}
-	if len(e.Resource) == 0 || string(e.Resource) == "null" {
+	if len(res) == 0 || string(res) == "null" {
 		rd.n++ // transaction responses and deletions carry no resource
 		return true
 	}
-	if err := checkJSON(e.Resource); err != nil {
+	if !utf8.Valid(res) {
+		rd.fail("the file is not valid UTF-8 text", nil)
+		return false
+	}
+	env, err := envelopeOf(res)
+	if err != nil || env.typ == "" {
+		rd.fail("a Bundle entry is not a FHIR resource", ErrNotResource)
+		return false
+	}
+	if env.depth > MaxDepth {
+		err := fmt.Errorf("the JSON is nested %d levels deep, more than FHIR ever needs (%d)", env.depth, MaxDepth)
 		rd.fail(err.Error(), err)
 		return false
 	}
-	res, err := Parse(e.Resource)
-	if err != nil {
-		rd.fail("a Bundle entry is not a FHIR resource", err)
-		return false
-	}
-	if e.Search != nil && e.Search.Mode == "outcome" && res.Type == "OperationOutcome" {
+	if env.typ == "OperationOutcome" && mode == "outcome" {
 		rd.n++ // describes the search, not the patient
 		return true
 	}
-	if res.Type == "Bundle" {
+	if env.typ == "Bundle" {
 		var inner struct {
 			Entry []json.RawMessage `json:"entry"`
 		}
-		if err := json.Unmarshal(res.Raw, &inner); err != nil {
+		if err := json.Unmarshal(res, &inner); err != nil {
 			rd.fail("this Bundle is not laid out as FHIR R4 expects: "+jsonProblem(err), err)
 			return false
 		}
@@ -295,7 +315,14 @@ func (rd *reader) entry(raw json.RawMessage) bool {
 		}
 		return !rd.done
 	}
-	rd.emit(res, e.FullURL)
+	if err := env.validate(); err != nil {
+		rd.fail(err.Error(), err)
+		return false
+	}
+	if !rd.yield(withID(Resource{Type: env.typ, ID: env.id, Raw: res}, fullURL), nil) {
+		rd.done = true
+	}
+	rd.n++
 	return !rd.done
 }
 

@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -33,26 +32,57 @@ var statuses = map[string][]string{
 // FHIR form, and a known status where FHIR requires one from a fixed list.
 // It returns a plain sentence describing the first problem.
 func Validate(r Resource) error {
-	if r.ID != "" && !idPattern.MatchString(r.ID) {
-		return fmt.Errorf("%s has an id that is not a FHIR id (%q)", r.Type, truncate(r.ID, 70))
+	env, err := envelopeOf(r.Raw)
+	if err != nil {
+		return err
 	}
-	allowed, ok := statuses[r.Type]
-	if !ok {
+	return env.validate()
+}
+
+// envelope is what the reader needs from a resource before storing it.
+type envelope struct {
+	typ, id, status string
+	hasStatus       bool
+	statusNotText   bool
+	depth           int
+}
+
+func envelopeOf(raw []byte) (envelope, error) {
+	var e envelope
+	depth, err := members(raw, func(k string, v []byte) {
+		switch k {
+		case "resourceType":
+			e.typ, _ = str(v)
+		case "id":
+			e.id, _ = str(v)
+		case "status":
+			e.hasStatus = true
+			var ok bool
+			e.status, ok = str(v)
+			e.statusNotText = !ok
+		}
+	})
+	if err != nil {
+		return e, err
+	}
+	e.depth = depth
+	return e, nil
+}
+
+func (e envelope) validate() error {
+	if e.id != "" && !idPattern.MatchString(e.id) {
+		return fmt.Errorf("%s has an id that is not a FHIR id (%q)", e.typ, truncate(e.id, 70))
+	}
+	allowed, ok := statuses[e.typ]
+	if !ok || !e.hasStatus {
 		return nil
 	}
-	var s struct {
-		Status *json.RawMessage `json:"status"`
+	if e.statusNotText {
+		return fmt.Errorf("%s %s has a status that is not text", e.typ, e.id)
 	}
-	if err := json.Unmarshal(r.Raw, &s); err != nil || s.Status == nil {
-		return nil
-	}
-	var status string
-	if err := json.Unmarshal(*s.Status, &status); err != nil {
-		return fmt.Errorf("%s %s has a status that is not text", r.Type, r.ID)
-	}
-	if !slices.Contains(allowed, status) {
+	if !slices.Contains(allowed, e.status) {
 		return fmt.Errorf("%s %s has status %q, which is not a FHIR R4 %s status (expected one of: %s)",
-			r.Type, r.ID, truncate(status, 40), r.Type, strings.Join(allowed, ", "))
+			e.typ, e.id, truncate(e.status, 40), e.typ, strings.Join(allowed, ", "))
 	}
 	return nil
 }
