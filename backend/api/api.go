@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +29,10 @@ type Options struct {
 	// Vault is the patient's vault, locked or open.
 	Vault  *session.Manager
 	Logger *slog.Logger
+	// LoopbackOnly refuses requests whose Host header is not a loopback
+	// name, so a web page cannot reach a Ward listening on 127.0.0.1 by
+	// pointing its own domain there (DNS rebinding).
+	LoopbackOnly bool
 	// FirstAPICall, if set, runs once when the first /api/ request arrives:
 	// the desktop shell uses it to know the page inside the window is alive.
 	FirstAPICall func()
@@ -93,7 +99,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.first.Do(h.opt.FirstAPICall)
 		}
 	}
-	if !sameOrigin(r) {
+	if h.opt.LoopbackOnly && !loopbackHost(r.Host) {
+		writeError(sw, http.StatusMisdirectedRequest, "wrong_host", "Open Ward at http://localhost or http://127.0.0.1.")
+	} else if !sameOrigin(r) {
 		writeError(sw, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")
 	} else {
 		h.mux.ServeHTTP(sw, r)
@@ -130,6 +138,19 @@ func sameOrigin(r *http.Request) bool {
 		return o == "http://"+r.Host || o == "https://"+r.Host || o == "wails://wails" || o == "wails://wails.localhost"
 	}
 	return true
+}
+
+// loopbackHost reports whether a Host header names this computer.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || host == "wails.localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 type statusWriter struct {

@@ -210,3 +210,19 @@ func BenchmarkResultsList(b *testing.B) {
 		}
 	}
 }
+
+func TestLoopbackOnly(t *testing.T) {
+	h := New(Options{Vault: emptyVault(t), LoopbackOnly: true})
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": 200, "localhost:8080": 200, "[::1]:8080": 200, "localhost": 200,
+		"evil.example:8080": http.StatusMisdirectedRequest, "192.168.1.5:8080": http.StatusMisdirectedRequest,
+	} {
+		r := httptest.NewRequest("GET", "/api/healthz", nil)
+		r.Host = host
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("Host %s: %d, want %d", host, w.Code, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -74,7 +75,7 @@ func (a *appFlags) openVault(ctx context.Context, env Env) (*session.Manager, er
 }
 
 // handler builds the one http.Handler both faces use.
-func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, firstCall func()) (http.Handler, *session.Manager, error) {
+func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, loopback bool, firstCall func()) (http.Handler, *session.Manager, error) {
 	if err := ensureWritable(a.data); err != nil {
 		return nil, nil, err
 	}
@@ -95,6 +96,7 @@ func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, first
 		Assets:       env.Assets,
 		Vault:        m,
 		Logger:       log,
+		LoopbackOnly: loopback,
 		FirstAPICall: firstCall,
 	}), m, nil
 }
@@ -108,7 +110,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, m, err := a.handler(ctx, env, log, nil)
+	h, m, err := a.handler(ctx, env, log, isLoopback(*addr), nil)
 	if err != nil {
 		return err
 	}
@@ -137,7 +139,7 @@ func runDesktop(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("no display found, so the desktop window cannot open; run \"ward serve --demo\" and open http://127.0.0.1:8080 in a browser instead")
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, m, err := a.handler(ctx, env, log, func() {
+	h, m, err := a.handler(ctx, env, log, false, func() {
 		fmt.Fprintf(env.Stderr, "ward: window ready: first API call %d ms after start\n", time.Since(start).Milliseconds())
 	})
 	if err != nil {
@@ -148,4 +150,18 @@ func runDesktop(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("this build of Ward has no desktop window; use \"ward serve\"")
 	}
 	return env.Desktop(ctx, h, env.Assets)
+}
+
+// isLoopback reports whether addr listens only on this computer; then the
+// handler also refuses requests for other host names (DNS rebinding).
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
