@@ -3,7 +3,9 @@ package records
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/ward-health/ward/backend/fhir"
 )
@@ -16,9 +18,11 @@ type index struct {
 }
 
 type setIndex struct {
-	byRef    map[string]fhir.Resource // "Type/id"
-	byID     map[string]fhir.Resource // bare id, for urn:uuid references
-	inReport map[string]bool          // Observations some report lists
+	obs      map[string]*observationJSON // decoded Observations, by "Type/id"
+	reports  map[string]*reportJSON      // decoded DiagnosticReports, by "Type/id"
+	byRef    map[string]fhir.Resource    // "Type/id"
+	byID     map[string]fhir.Resource    // bare id, for urn:uuid references
+	inReport map[string]bool             // Observations some report lists
 }
 
 func newIndex(sets []Set) *index {
@@ -33,9 +37,65 @@ func newIndex(sets []Set) *index {
 			si.byRef[r.Ref()] = r
 			si.byID[r.ID] = r
 		}
+		si.obs, si.reports = decodeResults(s.Resources)
 		all.sets = append(all.sets, si)
 	}
 	return all
+}
+
+// decodeResults decodes every Observation and DiagnosticReport up front, on
+// all cores: they are most of a record, and decoding is most of the work of
+// building the views.
+func decodeResults(rs []fhir.Resource) (map[string]*observationJSON, map[string]*reportJSON) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	obs := make([]map[string]*observationJSON, workers)
+	reps := make([]map[string]*reportJSON, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			om, rm := map[string]*observationJSON{}, map[string]*reportJSON{}
+			for i := w; i < len(rs); i += workers {
+				switch rs[i].Type {
+				case "Observation":
+					o := new(observationJSON)
+					if rs[i].Decode(o) == nil {
+						om[rs[i].Ref()] = o
+					}
+				case "DiagnosticReport":
+					d := new(reportJSON)
+					if rs[i].Decode(d) == nil {
+						rm[rs[i].Ref()] = d
+					}
+				}
+			}
+			obs[w], reps[w] = om, rm
+		}(w)
+	}
+	wg.Wait()
+	for w := 1; w < workers; w++ {
+		for k, v := range obs[w] {
+			obs[0][k] = v
+		}
+		for k, v := range reps[w] {
+			reps[0][k] = v
+		}
+	}
+	return obs[0], reps[0]
+}
+
+// observation returns a decoded Observation.
+func (ix *index) observation(r fhir.Resource) (*observationJSON, bool) {
+	for _, si := range ix.sets {
+		if o, ok := si.obs[r.Ref()]; ok {
+			if rr, ok := si.byRef[r.Ref()]; ok && &rr.Raw[0] == &r.Raw[0] {
+				return o, true
+			}
+		}
+	}
+	o := new(observationJSON)
+	return o, r.Decode(o) == nil
 }
 
 // key reduces any reference form to "Type/id" (or "uuid:<id>" for a

@@ -153,10 +153,11 @@ func periodStart(p *fhir.Period) string {
 
 // report adds a DiagnosticReport with its results; it returns 1.
 func (b *builder) report(res fhir.Resource) int {
-	var d reportJSON
-	if res.Decode(&d) != nil {
+	dp, ok := b.idx.reports[res.Ref()]
+	if !ok {
 		return 0
 	}
+	d := *dp
 	rep := Report{
 		ID:           res.ID,
 		Name:         firstNonEmpty(d.Code.Label(), "Test result"),
@@ -181,18 +182,18 @@ func (b *builder) report(res fhir.Resource) int {
 			continue
 		}
 		b.idx.inReport[obs.Ref()] = true
-		var o observationJSON
-		if obs.Decode(&o) != nil {
+		op, ok := b.all.observation(obs)
+		if !ok {
 			continue
 		}
+		o := *op
 		// A panel observation lists its members; show the members.
 		if len(o.HasMember) > 0 && o.Quantity == nil && o.String == nil && len(o.Component) == 0 {
 			for _, m := range o.HasMember {
 				if mo, ok := b.all.resolve(b.idx, m.Reference); ok {
 					b.idx.inReport[mo.Ref()] = true
-					var x observationJSON
-					if mo.Decode(&x) == nil {
-						rep.Results = append(rep.Results, b.results(x)...)
+					if x, ok := b.all.observation(mo); ok {
+						rep.Results = append(rep.Results, b.results(*x)...)
 					}
 				}
 			}
@@ -233,10 +234,11 @@ func (b *builder) orderedBy(res fhir.Resource, basedOn, people []fhir.Reference)
 // loneObservation adds an Observation that no report lists as its own
 // group; it returns 1 when it was shown.
 func (b *builder) loneObservation(res fhir.Resource) int {
-	var o observationJSON
-	if res.Decode(&o) != nil {
+	op, ok := b.all.observation(res)
+	if !ok {
 		return 0
 	}
+	o := *op
 	results := b.results(o)
 	if len(results) == 0 {
 		return 0

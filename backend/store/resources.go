@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -340,19 +341,60 @@ func (d *DB) Load(ctx context.Context, k *vault.Keys) (*Contents, error) {
 		return nil, classify(err)
 	}
 	defer rows.Close()
+	// Reading rows is one goroutine's work; opening them (AEAD, keyed
+	// hashes) spreads over the other cores.
+	type row struct {
+		key, body []byte
+		version   int64
+	}
+	type result struct {
+		records []Record
+		failed  []*RecordError
+		sum     accumulator
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	batches := make(chan []row, workers*2)
+	results := make(chan result, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var res result
+			for batch := range batches {
+				for _, r := range batch {
+					res.sum.toggle(k, tableResources, r.key, r.version)
+					rec, err := d.openResource(k, r.key, r.version, r.body)
+					if err != nil {
+						res.failed = append(res.failed, &RecordError{Table: tableResources, Key: r.key, Err: err})
+						continue
+					}
+					res.records = append(res.records, rec)
+				}
+			}
+			results <- res
+		}()
+	}
+	var scanErr error
+	batch := make([]row, 0, 256)
 	for rows.Next() {
-		var key, body []byte
-		var version int64
-		if err := rows.Scan(&key, &version, &body); err != nil {
-			return nil, err
+		var r row
+		if scanErr = rows.Scan(&r.key, &r.version, &r.body); scanErr != nil {
+			break
 		}
-		sum.toggle(k, tableResources, key, version)
-		rec, err := d.openResource(k, key, version, body)
-		if err != nil {
-			c.Failed = append(c.Failed, &RecordError{Table: tableResources, Key: key, Err: err})
-			continue
+		batch = append(batch, r)
+		if len(batch) == cap(batch) {
+			batches <- batch
+			batch = make([]row, 0, 256)
 		}
-		c.Records = append(c.Records, rec)
+	}
+	batches <- batch
+	close(batches)
+	for w := 0; w < workers; w++ {
+		res := <-results
+		c.Records = append(c.Records, res.records...)
+		c.Failed = append(c.Failed, res.failed...)
+		subtle.XORBytes(sum[:], sum[:], res.sum[:])
+	}
+	if scanErr != nil {
+		return nil, scanErr
 	}
 	if err := rows.Err(); err != nil {
 		return nil, classify(err)
