@@ -270,6 +270,9 @@ func vaultImport(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
+// bufferLimit is the largest file read whole to find its organisation.
+const bufferLimit = 64 << 20
+
 // importFile imports one file in one transaction. A problem with the file
 // is reported in its summary (nothing from it is stored); an error means the
 // vault itself failed.
@@ -285,8 +288,12 @@ func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, sourc
 	}
 	defer f.Close()
 	// With --source the file streams straight into the vault; without it
-	// Ward reads the file first to find the organisation it names.
+	// Ward reads the file first to find the organisation it names, unless
+	// the file is too large to hold in memory.
 	var items []store.Item
+	if info, err := f.Stat(); err == nil && info.Size() > bufferLimit && source == "" {
+		source = "Imported records"
+	}
 	if source == "" {
 		for r, err := range imports.Resources(f) {
 			if err != nil {

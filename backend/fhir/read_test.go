@@ -38,6 +38,7 @@ func TestRead(t *testing.T) {
 		{"truncated", `{"resourceType":"Patient","id":"p1"`, nil, "not valid JSON"},
 		{"invalid utf-8", "{\"resourceType\":\"Patient\",\"id\":\"\xff\"}", nil, "UTF-8"},
 		{"deep", `{"resourceType":"Basic","id":"x","extension":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `}`, nil, "nested"},
+		{"older FHIR version", `{"resourceType":"MedicationOrder","id":"m"}`, nil, "not a FHIR R4 resource type"},
 		{"bad bundle entry", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient","id":"ok"}},{"resource":{"nope":1}}]}`, []string{"Patient/ok"}, "entry 1"},
 	}
 	for _, tt := range tests {

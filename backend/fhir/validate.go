@@ -70,6 +70,9 @@ func envelopeOf(raw []byte) (envelope, error) {
 }
 
 func (e envelope) validate() error {
+	if !r4Types[e.typ] {
+		return fmt.Errorf("%q is not a FHIR R4 resource type: the file may be from another FHIR version, which Ward cannot read", truncate(e.typ, 40))
+	}
 	if e.id != "" && !idPattern.MatchString(e.id) {
 		return fmt.Errorf("%s has an id that is not a FHIR id (%q)", e.typ, truncate(e.id, 70))
 	}

@@ -172,16 +172,8 @@ func (b *builder) name(ref fhir.Reference, containedIn fhir.Resource) string {
 	}
 	var target fhir.Resource
 	ok := false
-	if id, isContained := strings.CutPrefix(ref.Reference, "#"); isContained && containedIn.Raw != nil {
-		var c contained
-		if json.Unmarshal(containedIn.Raw, &c) == nil {
-			for _, raw := range c.Contained {
-				if r, err := fhir.Parse(raw); err == nil && r.ID == id {
-					target, ok = r, true
-					break
-				}
-			}
-		}
+	if strings.HasPrefix(ref.Reference, "#") && containedIn.Raw != nil {
+		target, ok = b.resolveFrom(containedIn, ref.Reference)
 	} else {
 		// Thousands of results name the same few clinicians.
 		ck := fmt.Sprintf("%p|%s", b.idx, ref.Reference)
@@ -227,4 +219,23 @@ func (b *builder) nameOf(target fhir.Resource, depth int) string {
 		return n.Practitioner.Display
 	}
 	return ""
+}
+
+// resolveFrom resolves a reference made by from, including references to
+// resources contained in it ("#id").
+func (b *builder) resolveFrom(from fhir.Resource, ref string) (fhir.Resource, bool) {
+	id, isContained := strings.CutPrefix(ref, "#")
+	if !isContained {
+		return b.all.resolve(b.idx, ref)
+	}
+	var c contained
+	if json.Unmarshal(from.Raw, &c) != nil {
+		return fhir.Resource{}, false
+	}
+	for _, raw := range c.Contained {
+		if r, err := fhir.Parse(raw); err == nil && r.ID == id {
+			return r, true
+		}
+	}
+	return fhir.Resource{}, false
 }

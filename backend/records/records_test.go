@@ -1,6 +1,7 @@
 package records
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +111,39 @@ func TestFormatNHSNumber(t *testing.T) {
 		if got := FormatNHSNumber(in); got != want {
 			t.Errorf("FormatNHSNumber(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestReferenceForms(t *testing.T) {
+	bundle := `{"resourceType":"Bundle","type":"collection","entry":[
+	 {"fullUrl":"urn:uuid:11111111-1111-1111-1111-111111111111","resource":{"resourceType":"Observation","id":"11111111-1111-1111-1111-111111111111","status":"final","code":{"text":"By uuid"},"valueQuantity":{"value":1}}},
+	 {"resource":{"resourceType":"Observation","id":"rel","status":"final","code":{"text":"Relative"},"valueQuantity":{"value":2}}},
+	 {"resource":{"resourceType":"Observation","id":"abs","status":"final","code":{"text":"Absolute"},"valueQuantity":{"value":3}}},
+	 {"resource":{"resourceType":"DiagnosticReport","id":"r","status":"final","code":{"text":"Panel"},
+	   "contained":[{"resourceType":"Observation","id":"c1","status":"final","code":{"text":"Contained"},"valueQuantity":{"value":4}}],
+	   "result":[{"reference":"urn:uuid:11111111-1111-1111-1111-111111111111"},{"reference":"Observation/rel"},
+	             {"reference":"https://fhir.example.org/r4/Observation/abs/_history/2"},{"reference":"#c1"},
+	             {"reference":"Observation/missing"}]}}]}`
+	var rs []fhir.Resource
+	for r, err := range fhir.Read(strings.NewReader(bundle)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	rec := Build(time.Now(), Set{Source: Source{Name: "Test"}, Resources: rs})
+	rep, ok := rec.Report("r")
+	if !ok {
+		t.Fatal("report missing")
+	}
+	var names []string
+	for _, x := range rep.Results {
+		names = append(names, x.Name)
+	}
+	if got := strings.Join(names, ","); got != "By uuid,Relative,Absolute,Contained" {
+		t.Fatalf("results %s", got)
+	}
+	if len(rec.Reports()) != 1 {
+		t.Fatalf("%d reports: observations in a report must not also show alone", len(rec.Reports()))
 	}
 }

@@ -177,7 +177,7 @@ func (b *builder) report(res fhir.Resource) int {
 		}
 	}
 	for _, ref := range d.Result {
-		obs, ok := b.all.resolve(b.idx, ref.Reference)
+		obs, ok := b.resolveFrom(res, ref.Reference)
 		if !ok {
 			continue
 		}
