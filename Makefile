@@ -9,7 +9,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DESKTOP_TAGS := desktop,production,webkit2_41
 APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev chromium xvfb xauth imagemagick
 
-.PHONY: run test deps apt go-deps npm-deps frontend serve-bin desktop bench clean
+.PHONY: run test deps apt go-deps npm-deps frontend serve-bin desktop windows bench clean
 
 run: deps frontend desktop serve-bin
 	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -58,6 +58,10 @@ serve-bin:
 
 desktop:
 	go build -trimpath -tags $(DESKTOP_TAGS) -ldflags "$(LDFLAGS)" -o bin/ward .
+
+# Windows cross-build (WebView2; no cgo needed).
+windows: frontend
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -trimpath -tags desktop,production -ldflags "$(LDFLAGS) -H windowsgui" -o bin/ward.exe .
 
 # Measures import, unlock, reads and load at 1k/10k/100k resources (and the
 # largest shared fixture); prints a table and writes test-results/bench.json.
