@@ -3,6 +3,7 @@ package store
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -72,4 +73,25 @@ func BenchmarkLoad100k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "resources/s")
+}
+
+// BenchmarkImportOne is the cost of importing a single resource: one
+// transaction with its sealing, keyed hashes and commit.
+func BenchmarkImportOne(b *testing.B) {
+	dir := b.TempDir()
+	db, keys, err := Create(dir, password(b, "bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	defer keys.Destroy()
+	its := items(b, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		it := its[i%len(its)]
+		it.ID = it.ID + "-" + strconv.Itoa(i)
+		if _, err := db.Import(ctx, keys, src, seq([]Item{it}), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

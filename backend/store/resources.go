@@ -117,28 +117,46 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 	if err != nil {
 		return res, err
 	}
-	// One scan of this source's rows beats a lookup per resource.
+	// A small import looks each resource up; a large one reads the
+	// source's rows once instead, which beats a lookup per resource.
 	type stored struct {
 		version int64
 		digest  []byte
 	}
-	existing := map[string]stored{}
-	rows, err := tx.QueryContext(ctx, "SELECT key, version, digest FROM resources WHERE source = ?", srcKey)
+	var existing map[string]stored
+	preload := func() error {
+		existing = map[string]stored{}
+		rows, err := tx.QueryContext(ctx, "SELECT key, version, digest FROM resources WHERE source = ?", srcKey)
+		if err != nil {
+			return classify(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key []byte
+			var st stored
+			if err := rows.Scan(&key, &st.version, &st.digest); err != nil {
+				return classify(err)
+			}
+			existing[string(key)] = st
+		}
+		return classify(rows.Err())
+	}
+	lookup, err := tx.PrepareContext(ctx, "SELECT version, digest FROM resources WHERE key = ?")
 	if err != nil {
 		return res, classify(err)
 	}
-	for rows.Next() {
-		var key []byte
-		var st stored
-		if err := rows.Scan(&key, &st.version, &st.digest); err != nil {
-			rows.Close()
-			return res, classify(err)
+	defer lookup.Close()
+	find := func(key []byte) (stored, bool, error) {
+		if existing != nil {
+			st, ok := existing[string(key)]
+			return st, ok, nil
 		}
-		existing[string(key)] = st
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, classify(err)
+		var st stored
+		err := lookup.QueryRowContext(ctx, key).Scan(&st.version, &st.digest)
+		if errors.Is(err, sql.ErrNoRows) {
+			return st, false, nil
+		}
+		return st, err == nil, classify(err)
 	}
 	get, err := tx.PrepareContext(ctx, "SELECT body FROM resources WHERE key = ?")
 	if err != nil {
@@ -169,7 +187,15 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 		if err != nil {
 			return res, err
 		}
-		old, found := existing[string(key)]
+		if done == 512 && existing == nil {
+			if err := preload(); err != nil {
+				return res, err
+			}
+		}
+		old, found, err := find(key)
+		if err != nil {
+			return res, err
+		}
 		oldVersion := old.version
 		switch {
 		case !found:
@@ -212,7 +238,9 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 			return res, classify(err)
 		}
 		acc.toggle(k, tableResources, key, version)
-		existing[string(key)] = stored{version, digest}
+		if existing != nil {
+			existing[string(key)] = stored{version, digest}
+		}
 		res.ByType[it.Type]++
 		done++
 		if progress != nil {
