@@ -48,24 +48,49 @@ type header struct {
 // ErrNotCDA is returned for XML that is not a ClinicalDocument.
 var ErrNotCDA = errors.New("this XML file is not a C-CDA document")
 
-// Read turns a C-CDA document into a DocumentReference. The id is derived
-// from the content, so importing the same file again changes nothing.
-func Read(r io.Reader) (fhir.Resource, string, error) {
+// Document is what Ward makes of a C-CDA document.
+type Document struct {
+	// Doc is the whole document as a DocumentReference (shown as a letter).
+	Doc fhir.Resource
+	// Entries are the structured entries of its problem, medication,
+	// allergy, result, immunisation and vital signs sections as FHIR R4
+	// resources, each with an id derived from the document and the entry.
+	Entries []fhir.Resource
+	// Org is the custodian organisation, when named.
+	Org string
+	// Skipped lists the entries of those sections left out, and why.
+	Skipped []Skip
+}
+
+// Read turns a C-CDA document into a DocumentReference holding the whole
+// document and the FHIR resources its structured entries describe. Ids are
+// derived from the content, so importing the same file again changes
+// nothing.
+func Read(r io.Reader) (doc fhir.Resource, entries []fhir.Resource, org string, err error) {
+	d, err := Parse(r)
+	if err != nil {
+		return fhir.Resource{}, nil, "", err
+	}
+	return d.Doc, d.Entries, d.Org, nil
+}
+
+// Parse is Read, also reporting the entries it skipped.
+func Parse(r io.Reader) (*Document, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
-		return fhir.Resource{}, "", fmt.Errorf("read C-CDA: %w", err)
+		return nil, fmt.Errorf("read C-CDA: %w", err)
 	}
 	if len(raw) > MaxBytes {
-		return fhir.Resource{}, "", fmt.Errorf("this C-CDA document is larger than %d MB", MaxBytes>>20)
+		return nil, fmt.Errorf("this C-CDA document is larger than %d MB", MaxBytes>>20)
 	}
 	var h header
 	dec := xml.NewDecoder(bytes.NewReader(raw))
 	dec.Strict = false
 	if err := dec.Decode(&h); err != nil {
 		if strings.Contains(err.Error(), "expected element type") {
-			return fhir.Resource{}, "", ErrNotCDA
+			return nil, ErrNotCDA
 		}
-		return fhir.Resource{}, "", fmt.Errorf("this XML could not be read: %v", err)
+		return nil, fmt.Errorf("this XML could not be read: %v", err)
 	}
 	sum := sha256.Sum256(raw)
 	id := "ccda-" + hex.EncodeToString(sum[:12])
@@ -107,9 +132,51 @@ func Read(r io.Reader) (fhir.Resource, string, error) {
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return fhir.Resource{}, "", err
+		return nil, err
 	}
-	return fhir.Resource{Type: "DocumentReference", ID: id, Raw: b}, org, nil
+	d := &Document{Doc: fhir.Resource{Type: "DocumentReference", ID: id, Raw: b}, Org: org}
+	if root := parseTree(raw); root != nil {
+		p := &parser{docID: id, nar: indexNarrative(root)}
+		if name := patientName(root); name != "" {
+			p.subject = map[string]any{"display": name}
+		}
+		if p.readAll(root) {
+			d.Entries, d.Skipped = p.out, p.skipped
+		}
+	}
+	return d, nil
+}
+
+// readAll reads the entries; it reports false (keeping none) if reading
+// failed in a way no single entry accounts for: the document is still kept.
+func (p *parser) readAll(root *node) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	p.entries(root)
+	return true
+}
+
+// patientName is the recordTarget's name, as written.
+func patientName(root *node) string {
+	name := root.path("recordTarget", "patientRole", "patient", "name")
+	if name.null() {
+		return ""
+	}
+	var parts []string
+	for _, k := range name.kids {
+		if k.name == "given" || k.name == "family" {
+			if t := cleanText(k.plainText()); t != "" {
+				parts = append(parts, t)
+			}
+		}
+	}
+	if parts == nil {
+		return cleanText(name.plainText())
+	}
+	return strings.Join(parts, " ")
 }
 
 // cdaTime turns a CDA timestamp (YYYYMMDDHHMMSS+ZZZZ, any precision) into

@@ -27,14 +27,15 @@ import (
 )
 
 // Resources reads any file Ward imports, deciding by its first bytes: XML is
-// a C-CDA document, anything else FHIR JSON.
+// a C-CDA document (yielded as its DocumentReference, then the resources its
+// structured entries describe), anything else FHIR JSON.
 func Resources(r io.Reader) iter.Seq2[fhir.Resource, error] {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, _ := br.Peek(512)
 	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(head) > 0 && head[0] == '<' {
 		return func(yield func(fhir.Resource, error) bool) {
-			res, _, err := ccda.Read(br)
+			doc, entries, _, err := ccda.Read(br)
 			if errors.Is(err, ccda.ErrNotCDA) {
 				if bytes.Contains(head, []byte("hl7.org/fhir")) {
 					err = errors.New("this is FHIR XML, which Ward cannot read yet: ask for the same records as FHIR JSON")
@@ -46,7 +47,15 @@ func Resources(r io.Reader) iter.Seq2[fhir.Resource, error] {
 				yield(fhir.Resource{}, &fhir.FormatError{Entry: -1, Msg: err.Error(), Err: err})
 				return
 			}
-			yield(res, nil)
+			// The document first, then what its entries say.
+			if !yield(doc, nil) {
+				return
+			}
+			for _, res := range entries {
+				if !yield(res, nil) {
+					return
+				}
+			}
 		}
 	}
 	return fhir.Read(br)
