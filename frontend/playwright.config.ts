@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // Uses Debian's Chromium (never a downloaded browser) and real Ward servers
 // started by e2e/global-setup.ts:
-// - project "demo": `$WARD_BIN serve --demo --addr 127.0.0.1:0` (no lock)
+// - project "demo": `$WARD_BIN serve --demo --data TMP --addr 127.0.0.1:0` (no lock)
 // - project "vault": `$WARD_BIN serve --data DIR --addr 127.0.0.1:0` on a
 //   made-up vault that global setup creates with `vault init` and `vault import`.
 export default defineConfig({

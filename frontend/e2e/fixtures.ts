@@ -75,5 +75,5 @@ export interface ApiReport {
   id: string;
   name: string;
   abnormalCount: number;
-  results: Array<{ name: string; flag: string; flagLabel: string; value: string }> | null;
+  results: Array<{ name: string; flag: string; flagLabel: string; value: string; testKey?: string }> | null;
 }

@@ -1,6 +1,6 @@
 // Starts two Ward servers once for the whole run and shares their URLs with
 // the tests (and test-results/ward-url.txt for debugging):
-// - WARD_BASE_URL: `$WARD_BIN serve --demo` (project "demo": no lock at all)
+// - WARD_BASE_URL: `$WARD_BIN serve --demo --data TMP` (project "demo": no lock at all)
 // - WARD_VAULT_URL: `$WARD_BIN serve --data DIR` on a vault prepared here with
 //   `vault init` and `vault import` (project "vault": the locked vault).
 //   The password and recovery key go to the tests through WARD_VAULT_PASSWORD
@@ -120,7 +120,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   };
 
   try {
-    const demo = await startServer(bin, ['serve', '--demo', '--addr', '127.0.0.1:0']);
+    // The demo keeps its vault (and anything imported into it) in the data
+    // folder: use a fresh one so every run sees exactly the generated demo record.
+    const demo = await startServer(bin, ['serve', '--demo', '--data', path.join(tmp, 'demo-data'), '--addr', '127.0.0.1:0']);
     children.push(demo.child);
 
     const v = await prepareVault(bin, tmp);

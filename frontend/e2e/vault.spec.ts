@@ -3,6 +3,10 @@
 // Every test has its own browser session, so it starts without a token: the
 // record is locked for it whatever an earlier test did.
 import type { Page } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const IMPORT_BUNDLE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'import-bundle.json');
 import { test, expect, expectConsole, expectNoAxeViolations, expectUrgentHelp } from './fixtures';
 
 const PASSWORD = () => process.env.WARD_VAULT_PASSWORD!;
@@ -99,7 +103,9 @@ test.describe('locked vault', () => {
     await expect(page).toHaveURL(/#\/results$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
     await expect(page.getByTestId('report')).toHaveCount(1);
-    await expect(page.getByTestId('report').locator('tbody tr').filter({ hasText: 'White blood cell count' }).locator('.nhsuk-tag')).toHaveText('High');
+    await expect(page.getByTestId('report').locator('.nhsuk-tag')).toHaveText('1 result outside range');
+    await page.getByTestId('report').getByRole('link', { name: 'Full blood count' }).click();
+    await expect(page.getByTestId('result').filter({ hasText: 'White blood cell count' }).locator('.nhsuk-tag')).toHaveText('High');
 
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Home' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
@@ -175,4 +181,78 @@ test.describe('locked vault', () => {
     await unlockWithPassword(page);
     await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
   });
+
+  test('every record page works unlocked, and an import through the page adds to the record', async ({ page, consoleProblems }) => {
+    await openUnlock(page, '#/import');
+    await unlockWithPassword(page);
+    await expect(page).toHaveURL(/#\/import$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add records from a file');
+    await expectNoAxeViolations(page);
+
+    // A file of the wrong kind is refused before uploading.
+    await page.getByLabel('Upload a file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect(page.getByTestId('error-summary')).toContainText('must be a JSON, NDJSON or XML file');
+
+    // A file that is not FHIR: the server's plain message, nothing saved.
+    await page.getByLabel('Upload a file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect(page.getByTestId('import-failure')).toContainText('broken.json');
+    await expect(page.getByTestId('error-summary')).toBeFocused();
+    await expectNoAxeViolations(page);
+
+    // Slow the upload down a little so the progress bar can be seen.
+    let polls = 0;
+    await page.route(/\/api\/imports\/[^/?]+$/, async (route) => {
+      polls++;
+      await route.fallback();
+    });
+    await page.route(/\/api\/imports\?/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1200));
+      await route.fallback();
+    });
+    await page.getByLabel('Upload a file').setInputFiles(IMPORT_BUNDLE);
+    await page.getByLabel('Which organisation is this from? (optional)').fill('Example Import Clinic');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    const progress = page.getByTestId('import-progress');
+    await expect(progress).toBeVisible();
+    await expect(progress.locator('progress')).toBeVisible();
+    await expect(progress.getByText('Adding import-bundle.json')).toBeVisible();
+    await expect(page.getByTestId('import-status')).toHaveAttribute('role', 'status');
+    await expect(page.getByTestId('import-cancel')).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    const done = page.getByTestId('import-done');
+    await expect(done).toBeVisible({ timeout: 15_000 });
+    await expect(done).toContainText('import-bundle.json has been added to your record');
+    await expect(page.getByTestId('import-summary')).toContainText('Added');
+    await expect(page.getByTestId('import-summary')).toContainText('2 records');
+    await expect(page.getByTestId('import-by-type')).toContainText('1 test result');
+    await expect(page.getByTestId('import-by-type')).toContainText('1 condition');
+    expect(polls).toBeGreaterThan(0);
+    await expectNoAxeViolations(page);
+
+    // The new result is in the record, newest first.
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Test results' }).click();
+    await expect(page.getByTestId('report')).toHaveCount(2);
+    await expect(page.getByTestId('report').first().getByRole('link')).toHaveText('Vitamin D');
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Health' }).click();
+    await expect(page.getByTestId('active-conditions')).toContainText('Vitamin D deficiency');
+
+    // Every record page answers while unlocked, without axe problems.
+    for (const hash of ['#/health', '#/visits', '#/documents', '#/details', '#/about-your-record', '#/timeline', '#/other', '#/search?q=vitamin']) {
+      await page.goto('/' + hash);
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expect(page.getByTestId('loading')).toHaveCount(0);
+      await expect(page.getByTestId('problem')).toHaveCount(0);
+      await expectNoAxeViolations(page);
+    }
+    await expect(page.getByTestId('search-result').filter({ hasText: 'Vitamin D' }).first()).toBeVisible();
+    // The failed upload and any poll before the upload started are logged by the browser.
+    problemsExcept(consoleProblems, /status of (400|404|422)/);
+  });
 });
+
+function problemsExcept(problems: string[], pattern: RegExp): void {
+  problems.splice(0, problems.length, ...problems.filter((p) => !pattern.test(p)));
+}

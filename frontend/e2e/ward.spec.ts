@@ -9,6 +9,8 @@ import {
 } from './fixtures';
 
 const DATE = /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/;
+// The same, inside responsive tables whose cells run together in textContent ("2026Result").
+const DATE_IN = /\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/;
 
 async function firstFlaggedReport(request: import('@playwright/test').APIRequestContext) {
   const res = await request.get('/api/results');
@@ -63,32 +65,42 @@ test.describe('home page', () => {
 });
 
 test.describe('test results', () => {
-  test('lists reports with flagged results shown as text', async ({ page, request }) => {
-    const { reports, report, result } = await firstFlaggedReport(request);
+  test('lists reports newest first, with the number outside the range as text', async ({ page, request }) => {
+    const { reports } = await firstFlaggedReport(request);
+    const total = ((await (await request.get('/api/results?limit=1')).json()) as { total: number }).total;
 
     await openPage(page, '#/results');
     await expect(page).toHaveTitle('Test results - Ward');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
-    await expect(page.getByTestId('report')).toHaveCount(reports.length);
+    await expect(page.getByTestId('results-count')).toContainText(`${total.toLocaleString('en-GB')} test result`);
 
-    // Newest first: the first report on the page is the first from the API.
-    await expect(page.getByTestId('report').first().locator('h2')).toHaveText(reports[0].name);
+    // Newest first: the first row is the first report from the API.
+    const first = page.getByTestId('report').first();
+    await expect(first.getByRole('link')).toHaveText(reports[0].name);
+    await expect(first).toHaveAttribute('aria-posinset', '1');
+    await expect(first).toHaveAttribute('aria-setsize', String(total));
+    await expect(first).toContainText(DATE_IN);
 
-    const card = page.getByTestId('report').filter({ has: page.getByRole('heading', { name: report.name, exact: true }) }).first();
-    const row = card.locator('tbody tr').filter({ hasText: result.name }).first();
-    await expect(row.locator('.nhsuk-tag')).toHaveText(result.flagLabel);
-    await expect(card.getByTestId('abnormal-count')).toContainText('outside the normal range');
-    await expect(card).toContainText(DATE);
+    // A flagged report near the top says how many results are outside the range, in words.
+    const i = reports.findIndex((r) => r.abnormalCount > 0);
+    expect(i, 'a flagged report among the newest').toBeGreaterThanOrEqual(0);
+    expect(i).toBeLessThan(8);
+    const row = page.locator(`[data-index="${i}"]`);
+    await expect(row.locator('.nhsuk-tag')).toHaveText(
+      `${reports[i].abnormalCount} result${reports[i].abnormalCount === 1 ? '' : 's'} outside range`,
+    );
 
     await expectUrgentHelp(page);
     await expectNoAxeViolations(page);
   });
 
   test('opens a report page with full detail', async ({ page, request }) => {
-    const { report, result } = await firstFlaggedReport(request);
+    const { reports, report, result } = await firstFlaggedReport(request);
+    const i = reports.indexOf(report);
+    expect(i).toBeLessThan(8);
 
     await openPage(page, '#/results');
-    await page.getByRole('link', { name: report.name, exact: true }).first().click();
+    await page.locator(`[data-index="${i}"]`).getByRole('link').click();
     await expect(page).toHaveURL(new RegExp('#/results/' + encodeURIComponent(report.id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$'));
     await expect(page.getByRole('heading', { level: 1 })).toContainText(report.name);
     await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
@@ -100,6 +112,7 @@ test.describe('test results', () => {
 
     const card = page.getByTestId('result').filter({ hasText: result.name }).first();
     await expect(card.locator('.nhsuk-tag')).toHaveText(result.flagLabel);
+    await expect(card.getByTestId('history-link')).toHaveText(`See how ${result.name} has changed over time`);
     await expect(page.getByRole('link', { name: 'Back to test results' })).toBeVisible();
 
     await expectUrgentHelp(page);
@@ -109,10 +122,468 @@ test.describe('test results', () => {
     await expect(page).toHaveTitle('Test results - Ward');
   });
 
-  test('an unknown report says it was not found', async ({ page }) => {
+  test('a result links to its history: a chart with the normal range and an accessible table', async ({ page, request }) => {
+    const res = await request.get('/api/results?limit=50');
+    const body = (await res.json()) as { reports: ApiReport[] };
+    const report = body.reports.find((r) => (r.results ?? []).some((x) => x.name === 'HbA1c'))!;
+    expect(report, 'demo data has HbA1c results').toBeTruthy();
+    const result = report.results!.find((x) => x.name === 'HbA1c')!;
+    const history = await (await request.get('/api/history?test=' + encodeURIComponent(result.testKey!))).json();
+    expect(history.points.length).toBeGreaterThan(2);
+
+    await openPage(page, '#/results/' + encodeURIComponent(report.id));
+    await page.getByTestId('result').filter({ hasText: 'HbA1c' }).getByTestId('history-link').click();
+    await expect(page).toHaveURL(/#\/tests\//);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('HbA1c');
+    await expect(page).toHaveTitle('HbA1c over time - Test results - Ward');
+
+    const chart = page.getByTestId('history-chart').locator('svg[role="img"]');
+    await expect(chart).toBeVisible();
+    const label = await chart.getAttribute('aria-label');
+    expect(label).toMatch(new RegExp(`^HbA1c: ${history.points.length} results from \\d{1,2} \\w+ \\d{4} to \\d{1,2} \\w+ \\d{4}, latest `));
+    await expect(page.getByTestId('range-band')).toHaveCount(1);
+    const numeric = history.points.filter((p: { number: number | null }) => p.number !== null);
+    await expect(chart.locator('.ward-chart__point')).toHaveCount(numeric.length);
+    // Flagged points have a different shape, not only a colour.
+    if (numeric.some((p: { flag: string }) => p.flag === 'high')) {
+      await expect(chart.locator('[data-shape="triangle-up"]').first()).toBeVisible();
+    }
+
+    const table = page.getByTestId('history-table');
+    await expect(table.locator('tbody tr')).toHaveCount(history.points.length);
+    const latest = history.points[history.points.length - 1];
+    const firstRow = table.locator('tbody tr').first();
+    await expect(firstRow).toContainText(latest.value);
+    await expect(firstRow).toContainText(DATE_IN);
+    if (latest.flagLabel) await expect(firstRow.locator('.nhsuk-tag')).toHaveText(latest.flagLabel);
+
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+  });
+
+  test('an unknown report says it was not found', async ({ page, consoleProblems }) => {
     await openPage(page, '#/results/does-not-exist');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test result not found');
     await expectUrgentHelp(page);
+    expectConsole(consoleProblems, /status of 404/);
+  });
+
+  test('5,000 reports: only the rows near the viewport are in the page', async ({ page }) => {
+    const TOTAL = 5000;
+    const requested: string[] = [];
+    await page.route(/\/api\/results\?/, (route) => {
+      const url = new URL(route.request().url());
+      requested.push(url.search);
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 200);
+      const reports = [];
+      for (let i = offset; i < Math.min(offset + limit, TOTAL); i++) {
+        reports.push({
+          id: `r-${i}`,
+          name: `Report ${i + 1}`,
+          category: 'Blood test',
+          taken: new Date(Date.UTC(2026, 0, 1) - i * 86_400_000).toISOString(),
+          resulted: '',
+          orderedBy: '',
+          organisation: 'Mock Hospital',
+          status: 'final',
+          conclusion: '',
+          abnormalCount: i % 3 === 0 ? 1 : 0,
+          results: [],
+        });
+      }
+      return route.fulfill({ json: { total: TOTAL, offset, reports } });
+    });
+    await openPage(page, '#/results');
+    await expect(page.getByTestId('results-count')).toContainText('5,000 test results');
+    const rows = page.locator('.ward-vrow');
+    await expect(rows.first()).toHaveAttribute('aria-posinset', '1');
+    expect(await rows.count()).toBeLessThan(60);
+
+    // Scroll to the middle: the rows there are rendered, and still only a few.
+    const list = page.getByTestId('results-list');
+    const rowHeight = await rows.first().evaluate((el) => el.getBoundingClientRect().height);
+    await page.evaluate(
+      ([h]) => {
+        const top = document.querySelector('[data-testid="results-list"]')!.getBoundingClientRect().top + window.scrollY;
+        window.scrollTo(0, top + 2500 * h);
+      },
+      [rowHeight],
+    );
+    await expect(list.locator('[aria-posinset="2501"]')).toBeVisible();
+    await expect(list.locator('[aria-posinset="2501"]').getByRole('link')).toHaveText('Report 2501');
+    expect(await rows.count()).toBeLessThan(60);
+
+    // The end of the list.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await expect(list.locator('[aria-posinset="5000"]').getByRole('link')).toHaveText('Report 5000');
+    expect(await rows.count()).toBeLessThan(60);
+    // Pages of 200 were fetched as needed, not all 25.
+    expect(requested.length).toBeLessThan(8);
+
+    // Opening a row and coming back returns to that row, not the top of the list.
+    await page.route(/\/api\/results\/r-\d+$/, (route) =>
+      route.fulfill({
+        json: { id: 'r-4989', name: 'Report 4990', category: '', taken: '2012-05-01', resulted: '', orderedBy: '', organisation: 'Mock Hospital', status: 'final', conclusion: '', abnormalCount: 0, results: [] },
+      }),
+    );
+    await list.locator('[aria-posinset="4990"]').getByRole('link').click();
+    await expect(page).toHaveURL(/#\/results\/r-4989$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Report 4990');
+    await page.goBack();
+    await expect(list.locator('[aria-posinset="4990"]').getByRole('link')).toBeFocused();
+    await expect(list.locator('[aria-posinset="4990"]')).toBeInViewport();
+
+    // Arrow keys move through the rows.
+    await list.locator('[aria-posinset="5000"]').getByRole('link').focus();
+    await page.keyboard.press('ArrowUp');
+    await expect(list.locator('[aria-posinset="4999"]').getByRole('link')).toBeFocused();
+    await page.keyboard.press('Home');
+    await expect(list.locator('[aria-posinset="1"]').getByRole('link')).toBeFocused();
+    await page.keyboard.press('ArrowDown');
+    await expect(list.locator('[aria-posinset="2"]').getByRole('link')).toBeFocused();
+    expect(await rows.count()).toBeLessThan(60);
+    await expectNoAxeViolations(page);
+  });
+});
+
+test.describe('health summary, visits, documents and details', () => {
+  test('the health summary shows conditions, medicines, allergies and vaccinations', async ({ page, request }) => {
+    const health = await (await request.get('/api/health')).json();
+    await openPage(page, '#/health');
+    await expect(page).toHaveTitle('Health summary - Ward');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Health summary');
+
+    const allergies = page.getByTestId('allergies');
+    await expect(allergies).toHaveClass(/nhsuk-warning-callout/);
+    for (const a of health.allergies) {
+      const row = allergies.getByTestId('allergy').filter({ hasText: a.substance });
+      await expect(row).toContainText(a.reactions[0]);
+    }
+    const active = health.conditions.filter((c: { status: string }) => c.status === 'active');
+    const resolved = health.conditions.filter((c: { status: string }) => c.status === 'resolved');
+    await expect(page.getByTestId('active-conditions').getByTestId('condition')).toHaveCount(active.length);
+    await expect(page.getByTestId('active-conditions')).toContainText(active[0].name);
+    if (resolved.length) await expect(page.getByTestId('past-conditions')).toContainText(resolved[0].name);
+
+    const current = health.medications.filter((m: { status: string }) => m.status === 'current');
+    const med = page.getByTestId('current-medicines').getByTestId('medication').filter({ hasText: current[0].name });
+    await expect(med).toContainText(current[0].dose);
+    await expect(med).toContainText(current[0].prescriber);
+    await expect(page.getByTestId('immunisations').locator('tbody tr')).toHaveCount(health.immunisations.length);
+    await expect(page.getByTestId('immunisations')).toContainText(DATE_IN);
+    await expect(page.getByTestId('codes').first()).toContainText('SNOMED CT');
+
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+  });
+
+  test('visits: upcoming soonest first, then past newest first', async ({ page, request }) => {
+    const visits = await (await request.get('/api/visits')).json();
+    expect(visits.upcoming.length).toBeGreaterThan(0);
+    expect(visits.past.length).toBeGreaterThan(0);
+    await openPage(page, '#/visits');
+    await expect(page).toHaveTitle('Appointments and visits - Ward');
+    const upcoming = page.getByTestId('upcoming-visit');
+    await expect(upcoming).toHaveCount(visits.upcoming.length);
+    await expect(upcoming.first()).toContainText(visits.upcoming[0].title);
+    await expect(upcoming.first()).toContainText(/\d{1,2} \w+ \d{4} at \d{1,2}(:\d{2})?(am|pm)/);
+    await expect(upcoming.first()).toContainText(visits.upcoming[0].reason);
+    const past = page.getByTestId('past-visit');
+    await expect(past).toHaveCount(visits.past.length);
+    await expect(past.first()).toContainText(visits.past[0].title);
+    await expect(past.first()).toContainText(visits.past[0].clinician);
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+  });
+
+  test('documents: the list, the letter with its text, and its attachment in a new tab', async ({ page, request, context }) => {
+    const { documents } = await (await request.get('/api/documents')).json();
+    expect(documents.length).toBeGreaterThan(0);
+    const doc = documents[0];
+    await openPage(page, '#/documents');
+    await expect(page).toHaveTitle('Letters and documents - Ward');
+    await expect(page.getByTestId('document')).toHaveCount(documents.length);
+    await expect(page.getByTestId('document').first()).toContainText(DATE_IN);
+    await expect(page.getByTestId('document').first()).toContainText(doc.author);
+    await expectNoAxeViolations(page);
+
+    await page.getByRole('link', { name: doc.title }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(doc.title);
+    await expect(page).toHaveTitle(`${doc.title} - Letters and documents - Ward`);
+    const content = page.getByTestId('document-content');
+    await expect(content).toContainText('Dear');
+    await expect(content.locator('script, style, [style]')).toHaveCount(0);
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+
+    if ((doc.attachments ?? []).length > 0) {
+      const link = page.getByTestId('attachment').first();
+      await expect(link).toContainText(`Open ${doc.attachments[0].title}`);
+      await expect(link).toContainText(/\((text|PDF|file|web page)[^)]*\)/);
+      const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+      await tab.waitForLoadState();
+      expect(tab.url()).toMatch(/^blob:/);
+      await expect(tab.locator('body')).toContainText('Dear');
+      await tab.close();
+    }
+  });
+
+  test('a PDF attachment opens from a blob: URL in a new tab, with no CSP errors (mocked PDF)', async ({ page, request, context }) => {
+    const pdf = [
+      '%PDF-1.4',
+      '1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj',
+      '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj',
+      '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj',
+      '4 0 obj<</Length 44>>stream',
+      'BT /F1 24 Tf 20 60 Td (Hello PDF) Tj ET',
+      'endstream endobj',
+      '5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj',
+      'trailer<</Root 1 0 R>>',
+    ].join('\n');
+    const { documents } = await (await request.get('/api/documents')).json();
+    await page.route(/\/api\/documents\/[^/]+$/, async (route) => {
+      const doc = await (await route.fetch()).json();
+      doc.attachments = [{ index: 0, contentType: 'application/pdf', title: 'Scanned letter', size: 120 * 1024 }];
+      await route.fulfill({ json: doc });
+    });
+    let auth: string | undefined;
+    await page.route(/\/attachments\/0$/, (route) => {
+      auth = route.request().headers()['accept'];
+      return route.fulfill({ status: 200, headers: { 'Content-Type': 'application/pdf' }, body: pdf });
+    });
+    const tabProblems: string[] = [];
+    context.on('console', (m) => {
+      if (m.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(m.text())) tabProblems.push(m.text());
+    });
+    await openPage(page, '#/documents/' + encodeURIComponent(documents[0].id));
+    const link = page.getByTestId('attachment');
+    await expect(link).toHaveText('Open Scanned letter (PDF, 120 KB) (opens in a new tab)');
+    const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toMatch(/^blob:/);
+    await tab.waitForTimeout(500);
+    expect(auth).toBe('*/*');
+    expect(tabProblems).toEqual([]);
+    // Once fetched, the link itself points at the file.
+    await expect(link).toHaveAttribute('href', /^blob:/);
+    await tab.close();
+  });
+
+  test('your details', async ({ page, request }) => {
+    const details = await (await request.get('/api/details')).json();
+    await openPage(page, '#/details');
+    await expect(page).toHaveTitle('Your details - Ward');
+    const list = page.getByTestId('details');
+    await expect(list).toContainText(details.name);
+    await expect(list).toContainText(details.nhsNumber);
+    await expect(list).toContainText(DATE_IN);
+    await expect(list).toContainText(details.addresses[0].lines[0]);
+    await expect(list).toContainText(details.telecom[0].value);
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+  });
+
+  test('what you can see: not the full record, where it comes from', async ({ page, request }) => {
+    const { sources } = await (await request.get('/api/sources')).json();
+    await openPage(page, '#/about-your-record');
+    await expect(page).toHaveTitle('What you can see in Ward - Ward');
+    await expect(page.getByTestId('not-full-record')).toContainText('This is not your full health record');
+    const card = page.getByTestId('source').first();
+    await expect(card).toContainText(sources[0].name);
+    await expect(card).toContainText('Last updated');
+    await expect(card).toContainText(`${sources[0].counts.results} test results`);
+    await expectNoAxeViolations(page);
+  });
+
+  test('other records', async ({ page, request }) => {
+    const { types } = await (await request.get('/api/other')).json();
+    await openPage(page, '#/other');
+    await expect(page).toHaveTitle('Other records - Ward');
+    if (types.length === 0) await expect(page.getByTestId('no-other')).toBeVisible();
+    else await expect(page.getByTestId('other-types').locator('tbody tr')).toHaveCount(types.length);
+    await expectNoAxeViolations(page);
+  });
+
+  test('other records of one kind (mocked)', async ({ page }) => {
+    await page.route(/\/api\/other$/, (route) => route.fulfill({ json: { types: [{ type: 'Claim', label: 'Insurance claims', count: 2 }] } }));
+    await page.route(/\/api\/other\/Claim$/, (route) =>
+      route.fulfill({
+        json: {
+          items: [
+            { id: 'c1', date: '2025-03-12', summary: 'Claim for a hospital stay', organisation: 'Mock Insurer' },
+            { id: 'c2', date: '2024-01-02', summary: 'Claim for physiotherapy', organisation: 'Mock Insurer' },
+          ],
+        },
+      }),
+    );
+    await openPage(page, '#/other');
+    await page.getByRole('link', { name: 'Insurance claims' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Insurance claims');
+    await expect(page.getByTestId('other-items').locator('li')).toHaveCount(2);
+    await expect(page.getByTestId('other-items')).toContainText('12 March 2025');
+    await expectNoAxeViolations(page);
+  });
+});
+
+test.describe('search and timeline', () => {
+  test('search as you type finds HbA1c and opens it', async ({ page }) => {
+    await openPage(page, '#/');
+    await page.getByRole('search').first().getByLabel('Search your record').fill('hba');
+    await page.getByRole('search').first().getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/#\/search\?q=hba$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Search your record');
+    const input = page.getByLabel('Search for a test, condition, medicine, appointment or letter');
+    await expect(input).toHaveValue('hba');
+    await expect(page.getByTestId('search-result').first()).toBeVisible();
+
+    // Keep typing: the results follow, and the live region says how many.
+    await input.fill('');
+    await input.pressSequentially('HbA1c', { delay: 30 });
+    await expect(page).toHaveURL(/#\/search\?q=HbA1c$/);
+    await expect(page.getByTestId('search-status')).toHaveText(/^\d+ results? for HbA1c$/);
+    const hit = page.getByTestId('search-result').filter({ hasText: 'HbA1c' }).first();
+    await expect(hit).toBeVisible();
+    await expect(page.getByRole('heading', { level: 2, name: 'Test result' })).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await hit.getByRole('link').click();
+    await expect(page).toHaveURL(/#\/results\//);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('HbA1c');
+
+    // No matches.
+    await openPage(page, '#/search?q=zzzzqqq');
+    await expect(page.getByTestId('no-results')).toContainText('No results for zzzzqqq');
+    await expect(page.getByTestId('search-status')).toHaveText('No results for zzzzqqq');
+  });
+
+  test('the timeline groups by month and "Show older" loads more', async ({ page, request }) => {
+    const first = await (await request.get('/api/timeline?limit=100')).json();
+    await openPage(page, '#/timeline');
+    await expect(page).toHaveTitle('Timeline - Ward');
+    const items = page.getByTestId('timeline-item');
+    await expect(items).toHaveCount(first.items.length);
+    await expect(page.getByTestId('timeline').locator('h2').first()).toHaveText(
+      /^(January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$/,
+    );
+    await expectUrgentHelp(page);
+    await expectNoAxeViolations(page);
+    if (first.next) {
+      await page.getByTestId('show-older').click();
+      await expect.poll(() => items.count()).toBeGreaterThan(first.items.length);
+      await expect(page.locator(`[data-pos="${first.items.length}"] a`)).toBeFocused();
+    }
+  });
+
+  test('"Show older" pages through a long timeline (mocked)', async ({ page }) => {
+    const calls: string[] = [];
+    await page.route(/\/api\/timeline/, (route) => {
+      const url = new URL(route.request().url());
+      const before = url.searchParams.get('before');
+      calls.push(before ?? '');
+      const start = before ? Date.parse(before) : Date.UTC(2026, 10, 1);
+      const items = Array.from({ length: 3 }, (_, i) => ({
+        date: new Date(start - (i + 1) * 20 * 86_400_000).toISOString(),
+        kind: 'result',
+        title: `Item ${calls.length}-${i}`,
+        detail: '',
+        link: '#/results/x',
+        organisation: '',
+      }));
+      return route.fulfill({ json: { items, next: calls.length < 2 ? items[2].date : null } });
+    });
+    await openPage(page, '#/timeline');
+    await expect(page.getByTestId('timeline-item')).toHaveCount(3);
+    await page.getByTestId('show-older').click();
+    await expect(page.getByTestId('timeline-item')).toHaveCount(6);
+    await expect(page.getByTestId('timeline-end')).toBeVisible();
+    await expect(page.getByTestId('show-older')).toHaveCount(0);
+    expect(calls[1]).not.toBe('');
+  });
+});
+
+test.describe('import page (demo)', () => {
+  test('shows progress while the file uploads, and Cancel stops it (mocked)', async ({ page }) => {
+    let cancelled = false;
+    let polls = 0;
+    let release: () => void = () => {};
+    const ended = new Promise<void>((r) => (release = r));
+    let id = '';
+    await page.route(/\/api\/imports\?/, async (route) => {
+      id = new URL(route.request().url()).searchParams.get('id') ?? '';
+      expect(id).toMatch(/^[A-Za-z0-9-]{8,64}$/);
+      expect(new URL(route.request().url()).searchParams.get('source')).toBe('Mock GP Surgery');
+      await ended;
+      await route.fulfill({
+        json: { id, file: 'big.json', state: 'cancelled', bytesDone: 1200, bytesTotal: 4000, items: 0, message: '', summary: null },
+      });
+    });
+    await page.route(/\/api\/imports\/[^/]+$/, (route) => {
+      polls++;
+      return route.fulfill({
+        json: { id, file: 'big.json', state: 'running', bytesDone: 1024 * 1024, bytesTotal: 4 * 1024 * 1024, items: 1200, message: '', summary: null },
+      });
+    });
+    await page.route(/\/api\/imports\/[^/]+\/cancel$/, (route) => {
+      cancelled = true;
+      release();
+      return route.fulfill({ status: 204 });
+    });
+
+    await openPage(page, '#/import');
+    await page.getByLabel('Upload a file').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.from('{"resourceType":"Bundle"}') });
+    await expect(page.getByTestId('chosen-file')).toContainText('big.json');
+    await page.getByLabel('Which organisation is this from? (optional)').fill('Mock GP Surgery');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+
+    const bar = page.getByLabel('Adding big.json');
+    await expect(bar).toHaveJSProperty('value', 1024 * 1024);
+    await expect(bar).toHaveJSProperty('max', 4 * 1024 * 1024);
+    await expect(page.getByTestId('import-status')).toHaveText('Read 1 MB of 4 MB. Saved 1,200 records so far.');
+    expect(polls).toBeGreaterThan(0);
+    await expectNoAxeViolations(page);
+
+    await page.getByTestId('import-cancel').click();
+    await expect(page.getByTestId('import-cancelled')).toContainText('Nothing from it was saved');
+    await expect(page.getByTestId('import-cancelled')).toBeFocused();
+    expect(cancelled).toBe(true);
+    await expectNoAxeViolations(page);
+  });
+
+  test('a failed import shows the server\'s message in an error summary (mocked)', async ({ page }) => {
+    await page.route(/\/api\/imports\?/, (route) =>
+      route.fulfill({
+        json: {
+          id: 'x',
+          file: 'broken.json',
+          state: 'failed',
+          bytesDone: 10,
+          bytesTotal: 10,
+          items: 0,
+          message: 'broken.json could not be imported: entry 3: this is not valid JSON. Nothing from it was saved; everything else is as it was.',
+          summary: null,
+        },
+      }),
+    );
+    await openPage(page, '#/import');
+    await page.getByLabel('Upload a file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{') });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect(page.getByTestId('error-summary')).toBeFocused();
+    await expect(page.getByTestId('import-failure')).toHaveText(/^broken\.json could not be imported: entry 3/);
+    await expect(page).toHaveTitle('Error: Add records from a file - Ward');
+    await expectNoAxeViolations(page);
+  });
+
+  test('asks for a file before uploading', async ({ page }) => {
+    await openPage(page, '#/import');
+    await expect(page).toHaveTitle('Add records from a file - Ward');
+    await expect(page.getByLabel('Upload a file')).toHaveAttribute('accept', /\.json,\.ndjson,\.xml/);
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect(page.getByTestId('error-summary')).toBeFocused();
+    await expect(page.getByTestId('error-summary')).toContainText('Select a file to add');
+    await expect(page).toHaveTitle('Error: Add records from a file - Ward');
+    await expectNoAxeViolations(page);
   });
 });
 
@@ -162,6 +633,56 @@ test.describe('navigation and keyboard', () => {
     await menu.getByRole('link', { name: 'Test results' }).click();
     await expect(page).toHaveTitle('Test results - Ward');
     await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+
+    for (const [name, title] of [
+      ['Health', 'Health summary - Ward'],
+      ['Visits', 'Appointments and visits - Ward'],
+      ['Documents', 'Letters and documents - Ward'],
+      ['Timeline', 'Timeline - Ward'],
+    ]) {
+      await menu.getByRole('link', { name, exact: true }).click();
+      await expect(page).toHaveTitle(title);
+      await expect(menu.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
+    }
+
+    // The More menu: closed at first, opens, and Escape closes it.
+    const more = menu.getByRole('button', { name: 'Browse More' });
+    await expect(more).toHaveAttribute('aria-expanded', 'false');
+    await expect(menu.getByRole('link', { name: 'Your details' })).toBeHidden();
+    await more.click();
+    await expect(more).toHaveAttribute('aria-expanded', 'true');
+    await expectNoAxeViolations(page);
+    await page.keyboard.press('Escape');
+    await expect(more).toHaveAttribute('aria-expanded', 'false');
+    await expect(more).toBeFocused();
+    await more.click();
+    await menu.getByRole('link', { name: 'Your details' }).click();
+    await expect(page).toHaveTitle('Your details - Ward');
+    await expect(more).toHaveAttribute('aria-expanded', 'false');
+  });
+
+  test('on a phone the header shows Home and Test results; the rest are under More', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openPage(page, '#/');
+    const menu = page.getByRole('navigation', { name: 'Menu' });
+    await expect(menu.getByRole('link', { name: 'Test results' })).toBeVisible();
+    await expect(menu.getByRole('link', { name: 'Health', exact: true })).toBeHidden();
+    await menu.getByRole('button', { name: 'Browse More' }).click();
+    await expect(menu.getByRole('link', { name: 'Health', exact: true })).toBeVisible();
+    await expect(menu.getByRole('link', { name: 'Your details' })).toBeVisible();
+    // Nothing sticks out sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectNoAxeViolations(page);
+    await menu.getByRole('link', { name: 'Health', exact: true }).click();
+    await expect(page).toHaveTitle('Health summary - Ward');
+  });
+
+  test('the home page links to every part of the record', async ({ page }) => {
+    await openPage(page, '#/');
+    const sections = page.getByTestId('sections');
+    for (const name of ['Test results', 'Health summary', 'Appointments and visits', 'Letters and documents', 'Timeline', 'Your details']) {
+      await expect(sections.getByRole('link', { name, exact: true })).toBeVisible();
+    }
   });
 
   test('an unknown page says page not found', async ({ page }) => {
@@ -186,7 +707,7 @@ test.describe('empty and error states', () => {
   });
 
   test('a server error shows a plain message', async ({ page, consoleProblems }) => {
-    await page.route('**/api/results', (route) =>
+    await page.route(/\/api\/results\?/, (route) =>
       route.fulfill({
         status: 500,
         json: { error: { code: 'internal', message: 'database exploded' } },
@@ -268,7 +789,7 @@ test.describe('the vault lock in demo mode', () => {
     await page.route('**/api/vault', (route) =>
       route.fulfill({ json: { state: locked ? 'locked' : 'unlocked', demo: false, autoLockMinutes: 15, canRecover: true } }),
     );
-    await page.route('**/api/results', (route) =>
+    await page.route(/\/api\/results\?/, (route) =>
       locked
         ? route.fulfill({ status: 423, json: { error: { code: 'locked', message: 'Your record is locked. Unlock it to continue.' } } })
         : route.fallback(),

@@ -2,6 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
   SERVICE_PROBLEM,
+  cancelImport,
+  getAttachment,
+  getImport,
+  getResultsPage,
+  runImport,
+  searchRecord,
   TOKEN_KEY,
   apiError,
   clearToken,
@@ -337,5 +343,65 @@ describe('requests with the session token', () => {
     expect(fetchMock.mock.calls[0][1].method).toBe('POST');
     expect(sentHeaders(0).Authorization).toBe('Bearer tok-1');
     expect(storage.items.size).toBe(0);
+  });
+
+  it('asks for a page of results', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { total: 5000, offset: 400, reports: [] }));
+    await expect(getResultsPage(400, 200)).resolves.toEqual({ total: 5000, offset: 400, reports: [] });
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/results?offset=400&limit=200');
+  });
+
+  it('search passes its AbortSignal and encodes the query; an abort is not a service problem', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { query: 'a&b', matches: [] }));
+    const c = new AbortController();
+    await searchRecord('a&b', c.signal);
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/search?q=a%26b');
+    expect(fetchMock.mock.calls[0][1].signal).toBe(c.signal);
+    fetchMock.mockRejectedValueOnce(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    await expect(searchRecord('x', c.signal)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('fetches an attachment with the token, as bytes', async () => {
+    storage.setItem('ward.token', 'tok-1');
+    fetchMock.mockResolvedValueOnce(new Response('Dear Dr Ellis', { status: 200, headers: { 'Content-Type': 'text/plain' } }));
+    const blob = await getAttachment('doc 1', 0);
+    expect(await blob.text()).toBe('Dear Dr Ellis');
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/documents/doc%201/attachments/0');
+    expect(sentHeaders(0).Authorization).toBe('Bearer tok-1');
+    expect(sentHeaders(0).Accept).toBe('*/*');
+  });
+
+  it('uploads a file for import with its id, name, source and content type', async () => {
+    storage.setItem('ward.token', 'tok-1');
+    const final = { id: 'imp-12345678', file: 'b.json', state: 'done', bytesDone: 2, bytesTotal: 2, items: 1, message: '', summary: { added: 1, updated: 0, unchanged: 0, byType: { Patient: 1 } } };
+    fetchMock.mockResolvedValueOnce(json(200, final));
+    const file = new File(['{}'], 'my bundle.json', { type: '' });
+    await expect(runImport('imp-12345678', file, ' GP Surgery ')).resolves.toEqual(final);
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe('/api/imports?name=my%20bundle.json&id=imp-12345678&source=GP%20Surgery');
+    expect(init.method).toBe('POST');
+    expect(init.body).toBe(file);
+    expect(sentHeaders(0)['Content-Type']).toBe('application/json');
+    expect(sentHeaders(0).Authorization).toBe('Bearer tok-1');
+  });
+
+  it('an import refused by the server gives its message', async () => {
+    fetchMock.mockResolvedValueOnce(json(409, { error: { code: 'busy', message: 'Another file is being added. Wait for it to finish.' } }));
+    await expect(runImport('imp-12345678', new File(['{}'], 'a.json'), '')).rejects.toMatchObject({
+      status: 409,
+      code: 'busy',
+      message: 'Another file is being added. Wait for it to finish.',
+    });
+  });
+
+  it('polling an import that has not started yet gives null; cancel posts', async () => {
+    fetchMock.mockResolvedValueOnce(json(404, { error: { code: 'not_found', message: 'We could not find that import.' } }));
+    await expect(getImport('imp-1')).resolves.toBeNull();
+    fetchMock.mockResolvedValueOnce(json(200, { id: 'imp-1', state: 'running', bytesDone: 1, bytesTotal: 2, items: 0 }));
+    await expect(getImport('imp-1')).resolves.toMatchObject({ state: 'running' });
+    fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
+    await cancelImport('imp-1');
+    expect(fetchMock.mock.calls[2][0]).toBe('/api/imports/imp-1/cancel');
+    expect(fetchMock.mock.calls[2][1].method).toBe('POST');
   });
 });

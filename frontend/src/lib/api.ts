@@ -40,6 +40,8 @@ export interface Code {
 export interface Result {
   id: string;
   name: string;
+  /** Names the test across reports, for /api/history. */
+  testKey?: string;
   code: Code | null;
   value: string;
   unit: string;
@@ -61,9 +63,14 @@ export interface Report {
   conclusion: string;
   abnormalCount: number;
   results: Result[] | null;
+  /** Text-only reports (imaging): the report as plain text. */
+  text?: string;
+  codes?: Code[] | null;
 }
 
 export interface ResultsResponse {
+  total?: number;
+  offset?: number;
   reports: Report[] | null;
 }
 
@@ -157,19 +164,51 @@ interface ErrorBody {
   error?: { code?: string; message?: string; retryAfterSeconds?: number };
 }
 
-async function request(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
-  const extra: Record<string, string> = init.body !== undefined ? { 'Content-Type': 'application/json' } : {};
+interface RequestInit2 {
+  method?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as it is (a File for imports), with this content type. */
+  raw?: Blob;
+  contentType?: string;
+  signal?: AbortSignal;
+  accept?: string;
+}
+
+async function request(path: string, init: RequestInit2 = {}): Promise<Response> {
+  const extra: Record<string, string> = {};
+  if (init.raw !== undefined) extra['Content-Type'] = init.contentType || 'application/octet-stream';
+  else if (init.body !== undefined) extra['Content-Type'] = 'application/json';
+  if (init.accept) extra.Accept = init.accept;
   try {
     return await fetch(path, {
       method: init.method ?? 'GET',
       headers: requestHeaders(getToken(), extra),
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      body: init.raw !== undefined ? init.raw : init.body !== undefined ? JSON.stringify(init.body) : undefined,
       credentials: 'same-origin',
       cache: 'no-store',
+      signal: init.signal,
     });
-  } catch {
+  } catch (e) {
+    if (isAbort(e)) throw e;
     throw new ApiError(SERVICE_PROBLEM, 0, 'network');
   }
+}
+
+/** True for the error fetch throws when its AbortSignal fires. */
+export function isAbort(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: string }).name === 'AbortError';
+}
+
+/** Throws the ApiError for a failed answer (and goes to the unlock page when it says locked). */
+async function throwIfFailed(path: string, res: Response): Promise<void> {
+  if (res.ok) return;
+  const err = apiError(res.status, await errorBody(res));
+  if (needsUnlock(path, err.status, err.code)) {
+    forgetSession();
+    onLocked?.();
+  }
+  throw err;
 }
 
 async function errorBody(res: Response): Promise<ErrorBody | null> {
@@ -188,16 +227,9 @@ export function apiError(status: number, body: ErrorBody | null): ApiError {
 }
 
 /** GET a JSON document from /api/... . Throws ApiError with a message fit to show. */
-export async function getJSON<T>(path: string): Promise<T> {
-  const res = await request(path);
-  if (!res.ok) {
-    const err = apiError(res.status, await errorBody(res));
-    if (needsUnlock(path, err.status, err.code)) {
-      forgetSession();
-      onLocked?.();
-    }
-    throw err;
-  }
+export async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await request(path, { signal });
+  await throwIfFailed(path, res);
   try {
     return (await res.json()) as T;
   } catch {
@@ -227,7 +259,282 @@ export function forgetSession(): void {
 
 export const getConfig = () => cached<Config>('/api/config');
 export const getSummary = () => cached<Summary>('/api/summary');
-export const getResults = () => cached<ResultsResponse>('/api/results');
+/** One page of reports, newest first (docs/api.md: paged, default 200, max 1000). */
+export const getResultsPage = (offset: number, limit: number) =>
+  cached<ResultsResponse>(`/api/results?offset=${offset}&limit=${limit}`);
+export const getReport = (id: string) => cached<Report>('/api/results/' + encodeURIComponent(id));
+
+export interface HistoryPoint {
+  taken: string;
+  value: string;
+  number: number | null;
+  unit?: string;
+  flag: string;
+  flagLabel: string;
+  reportId: string;
+  organisation: string;
+}
+
+export interface History {
+  name: string;
+  unit: string;
+  range: { low: string; high: string; text: string } | null;
+  points: HistoryPoint[] | null;
+}
+
+export const getHistory = (testKey: string) => cached<History>('/api/history?test=' + encodeURIComponent(testKey));
+
+export interface Condition {
+  id: string;
+  name: string;
+  status: string;
+  onset: string;
+  resolved: string;
+  organisation: string;
+  codes: Code[] | null;
+}
+
+export interface Medication {
+  id: string;
+  name: string;
+  status: string;
+  dose: string;
+  started: string;
+  stopped: string;
+  prescriber: string;
+  organisation: string;
+  codes: Code[] | null;
+}
+
+export interface Allergy {
+  id: string;
+  substance: string;
+  reactions: string[] | null;
+  severity: string;
+  criticality: string;
+  status: string;
+  recorded: string;
+  organisation: string;
+  codes?: Code[] | null;
+}
+
+export interface Immunisation {
+  id: string;
+  name: string;
+  date: string;
+  status: string;
+  organisation: string;
+  codes?: Code[] | null;
+}
+
+export interface Health {
+  conditions: Condition[] | null;
+  medications: Medication[] | null;
+  allergies: Allergy[] | null;
+  immunisations: Immunisation[] | null;
+}
+
+export const getHealth = () => cached<Health>('/api/health');
+
+export interface Visit {
+  id: string;
+  kind: string;
+  title: string;
+  start: string;
+  end: string;
+  place: string;
+  clinician: string;
+  reason: string;
+  status: string;
+  organisation: string;
+}
+
+export const getVisits = () => cached<{ upcoming: Visit[] | null; past: Visit[] | null }>('/api/visits');
+
+export interface Attachment {
+  index: number;
+  contentType: string;
+  title: string;
+  size: number;
+}
+
+export interface DocumentInfo {
+  id: string;
+  title: string;
+  type: string;
+  date: string;
+  author: string;
+  organisation: string;
+  attachments: Attachment[] | null;
+  /** Only from /api/documents/{id}: sanitised by the backend. */
+  html?: string;
+}
+
+export const getDocuments = () => cached<{ documents: DocumentInfo[] | null }>('/api/documents');
+export const getDocument = (id: string) => cached<DocumentInfo>('/api/documents/' + encodeURIComponent(id));
+
+/** An attachment's bytes, fetched with the session token (a plain link cannot carry it). */
+export async function getAttachment(docId: string, index: number): Promise<Blob> {
+  const path = `/api/documents/${encodeURIComponent(docId)}/attachments/${index}`;
+  const res = await request(path, { accept: '*/*' });
+  await throwIfFailed(path, res);
+  try {
+    return await res.blob();
+  } catch {
+    throw new ApiError(SERVICE_PROBLEM, res.status, 'bad_body');
+  }
+}
+
+export interface Telecom {
+  system: string;
+  use: string;
+  value: string;
+}
+
+export interface Details {
+  name: string;
+  otherNames: string[] | null;
+  birthDate: string;
+  gender: string;
+  nhsNumber: string;
+  addresses: Array<{ use: string; lines: string[] | null }> | null;
+  telecom: Telecom[] | null;
+  contacts: Array<{ relationship: string; name: string; telecom: Telecom[] | null }> | null;
+  gp: string;
+  organisation: string;
+}
+
+export const getDetails = () => cached<Details>('/api/details');
+
+export interface SourceInfo {
+  name: string;
+  lastUpdated: string;
+  counts: Record<string, number> | null;
+}
+
+export const getSources = () => cached<{ sources: SourceInfo[] | null }>('/api/sources');
+
+export interface SearchMatch {
+  kind: string;
+  title: string;
+  detail: string;
+  date: string;
+  link: string;
+  organisation: string;
+}
+
+/** GET /api/search, never cached (results as you type). */
+export const searchRecord = (q: string, signal?: AbortSignal) =>
+  getJSON<{ query: string; matches: SearchMatch[] | null }>('/api/search?q=' + encodeURIComponent(q), signal);
+
+export interface TimelineItem {
+  date: string;
+  kind: string;
+  title: string;
+  detail: string;
+  link: string;
+  organisation: string;
+}
+
+export const getTimeline = (before: string | null, limit = 100) =>
+  cached<{ items: TimelineItem[] | null; next: string | null }>(
+    '/api/timeline?' + (before ? 'before=' + encodeURIComponent(before) + '&' : '') + 'limit=' + limit,
+  );
+
+export interface OtherType {
+  type: string;
+  label: string;
+  count: number;
+}
+
+export const getOther = () => cached<{ types: OtherType[] | null }>('/api/other');
+export const getOtherType = (type: string) =>
+  cached<{ items: Array<{ id: string; date: string; summary: string; organisation: string }> | null }>(
+    '/api/other/' + encodeURIComponent(type),
+  );
+
+// ---------------------------------------------------------------------------
+// Imports (docs/api.md, "Importing files")
+
+export type ImportState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface ImportSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+  keptNewer?: number;
+  skipped?: Array<{ entry: number; reason: string }> | null;
+  byType: Record<string, number> | null;
+}
+
+export interface ImportStatus {
+  id: string;
+  file: string;
+  source?: string;
+  state: ImportState;
+  /** Bytes of the file read so far, of bytesTotal (-1 when not known). */
+  bytesDone: number;
+  bytesTotal: number;
+  /** Records saved so far. */
+  items: number;
+  message: string;
+  summary: ImportSummary | null;
+}
+
+/** An import id chosen by the page (8-64 letters, digits or dashes), so it can poll while uploading. */
+export function newImportId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  c.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The content type to send for a file: its own, or one from its name. */
+export function importContentType(file: { name: string; type: string }): string {
+  if (file.type) return file.type;
+  const name = file.name.toLowerCase();
+  if (name.endsWith('.ndjson')) return 'application/x-ndjson';
+  if (name.endsWith('.json')) return 'application/json';
+  if (name.endsWith('.xml')) return 'application/xml';
+  return 'application/octet-stream';
+}
+
+/**
+ * POST /api/imports with the file as the body. The server answers only when
+ * the import has ended, with its final state (done, failed or cancelled);
+ * poll getImport(id) meanwhile for progress.
+ */
+export async function runImport(id: string, file: File, source: string): Promise<ImportStatus> {
+  let path = '/api/imports?name=' + encodeURIComponent(file.name) + '&id=' + encodeURIComponent(id);
+  if (source.trim()) path += '&source=' + encodeURIComponent(source.trim());
+  const res = await request(path, { method: 'POST', raw: file, contentType: importContentType(file) });
+  await throwIfFailed(path, res);
+  const body = (await res.json().catch(() => null)) as ImportStatus | null;
+  if (!body?.state) throw new ApiError(SERVICE_PROBLEM, res.status, 'bad_json');
+  return body;
+}
+
+/** GET /api/imports/{id}: null while the server has not started it yet (404). */
+export async function getImport(id: string): Promise<ImportStatus | null> {
+  try {
+    return await getJSON<ImportStatus>('/api/imports/' + encodeURIComponent(id));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
+}
+
+export async function cancelImport(id: string): Promise<void> {
+  const path = '/api/imports/' + encodeURIComponent(id) + '/cancel';
+  const res = await request(path, { method: 'POST' });
+  await throwIfFailed(path, res);
+}
+
+/** Forgets everything fetched, so pages show what an import added. */
+export function clearCache(): void {
+  cache.clear();
+}
 
 export function errorMessage(err: unknown): string {
   return err instanceof ApiError ? err.message : SERVICE_PROBLEM;

@@ -29,6 +29,22 @@ describe('parseHash', () => {
     ['#/unlock?next=%2Funlock', { name: 'unlock', next: '/' }],
     ['#/unlock?next=https%3A%2F%2Fevil.example', { name: 'unlock', next: '/' }],
     ['#/unlock/more', { name: 'not-found', path: '/unlock/more' }],
+    ['#/tests/loinc%7C4548-4', { name: 'test', key: 'loinc|4548-4' }],
+    ['#/tests', { name: 'not-found', path: '/tests' }],
+    ['#/health', { name: 'health' }],
+    ['#/visits', { name: 'visits' }],
+    ['#/documents', { name: 'documents' }],
+    ['#/documents/doc-1', { name: 'document', id: 'doc-1' }],
+    ['#/details', { name: 'details' }],
+    ['#/about-your-record', { name: 'about' }],
+    ['#/search', { name: 'search', q: '' }],
+    ['#/search?q=hba1c', { name: 'search', q: 'hba1c' }],
+    ['#/search?q=a%26b%20c', { name: 'search', q: 'a&b c' }],
+    ['#/timeline', { name: 'timeline' }],
+    ['#/other', { name: 'other' }],
+    ['#/other/Claim', { name: 'other-type', type: 'Claim' }],
+    ['#/import', { name: 'import' }],
+    ['#/import/x', { name: 'not-found', path: '/import/x' }],
   ];
   it.each(cases)('parseHash(%j)', (hash, want) => {
     expect(parseHash(hash)).toEqual(want);
@@ -44,6 +60,20 @@ describe('href', () => {
     [{ name: 'help' }, '#/help'],
     [{ name: 'unlock', next: '/' }, '#/unlock'],
     [{ name: 'unlock', next: '/results/r-1' }, '#/unlock?next=%2Fresults%2Fr-1'],
+    [{ name: 'test', key: 'loinc|4548-4' }, '#/tests/loinc%7C4548-4'],
+    [{ name: 'test', key: 'a/b' }, '#/tests/a%2Fb'],
+    [{ name: 'health' }, '#/health'],
+    [{ name: 'visits' }, '#/visits'],
+    [{ name: 'documents' }, '#/documents'],
+    [{ name: 'document', id: 'd 1' }, '#/documents/d%201'],
+    [{ name: 'details' }, '#/details'],
+    [{ name: 'about' }, '#/about-your-record'],
+    [{ name: 'search', q: '' }, '#/search'],
+    [{ name: 'search', q: 'a&b' }, '#/search?q=a%26b'],
+    [{ name: 'timeline' }, '#/timeline'],
+    [{ name: 'other' }, '#/other'],
+    [{ name: 'other-type', type: 'Claim' }, '#/other/Claim'],
+    [{ name: 'import' }, '#/import'],
   ];
   it.each(cases)('href(%j) = %j and round-trips', (route, want) => {
     expect(href(route)).toBe(want);
@@ -70,6 +100,9 @@ describe('safeNext', () => {
     ['javascript:alert(1)', '/'],
     ['/results\\x', '/'],
     ['/results x', '/'],
+    ['/tests/loinc%7C4548-4', '/tests/loinc%7C4548-4'],
+    ['/search?q=hba1c', '/search?q=hba1c'],
+    ['/documents/d-1', '/documents/d-1'],
   ];
   it.each(cases)('safeNext(%j) = %j', (next, want) => expect(safeNext(next)).toBe(want));
 });
@@ -103,6 +136,18 @@ describe('titles and sections', () => {
     [{ name: 'help' }, 'Help - Ward', 'help'],
     [{ name: 'unlock', next: '/' }, 'Unlock your record - Ward', null],
     [{ name: 'not-found', path: '/x' }, 'Page not found - Ward', null],
+    [{ name: 'test', key: 'k' }, 'Test history - Test results - Ward', 'results'],
+    [{ name: 'health' }, 'Health summary - Ward', 'health'],
+    [{ name: 'visits' }, 'Appointments and visits - Ward', 'visits'],
+    [{ name: 'documents' }, 'Letters and documents - Ward', 'documents'],
+    [{ name: 'document', id: 'd' }, 'Letter or document - Letters and documents - Ward', 'documents'],
+    [{ name: 'timeline' }, 'Timeline - Ward', 'timeline'],
+    [{ name: 'details' }, 'Your details - Ward', 'more'],
+    [{ name: 'about' }, 'What you can see in Ward - Ward', 'more'],
+    [{ name: 'other' }, 'Other records - Ward', 'more'],
+    [{ name: 'other-type', type: 'Claim' }, 'Other records - Ward', 'more'],
+    [{ name: 'import' }, 'Add records from a file - Ward', 'more'],
+    [{ name: 'search', q: 'x' }, 'Search your record - Ward', null],
   ];
   it.each(cases)('%j', (route, title, sec) => {
     expect(routeTitle(route)).toBe(title);

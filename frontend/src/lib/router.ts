@@ -1,4 +1,7 @@
-// A tiny hash router: "#/", "#/results", "#/results/<reportId>", "#/help",
+// A tiny hash router: "#/", "#/results", "#/results/<reportId>",
+// "#/tests/<testKey>", "#/health", "#/visits", "#/documents", "#/documents/<id>",
+// "#/details", "#/about-your-record", "#/search?q=", "#/timeline", "#/other",
+// "#/other/<type>", "#/import", "#/help",
 // "#/unlock?next=<path>" (the page to return to after unlocking).
 // Hash routes work the same in the desktop webview and in any browser, and
 // need nothing from the server.
@@ -7,6 +10,18 @@ export type Route =
   | { name: 'home' }
   | { name: 'results' }
   | { name: 'report'; id: string }
+  | { name: 'test'; key: string }
+  | { name: 'health' }
+  | { name: 'visits' }
+  | { name: 'documents' }
+  | { name: 'document'; id: string }
+  | { name: 'details' }
+  | { name: 'about' }
+  | { name: 'search'; q: string }
+  | { name: 'timeline' }
+  | { name: 'other' }
+  | { name: 'other-type'; type: string }
+  | { name: 'import' }
   | { name: 'help' }
   | { name: 'unlock'; next: string }
   | { name: 'not-found'; path: string };
@@ -18,6 +33,16 @@ function safeDecode(s: string): string {
     return s;
   }
 }
+
+const SIMPLE: Record<string, Route['name']> = {
+  health: 'health',
+  visits: 'visits',
+  details: 'details',
+  'about-your-record': 'about',
+  timeline: 'timeline',
+  import: 'import',
+  help: 'help',
+};
 
 /** Parses location.hash (with or without the leading "#"). */
 export function parseHash(hash: string): Route {
@@ -35,7 +60,22 @@ export function parseHash(hash: string): Route {
     if (parts.length === 1) return { name: 'results' };
     if (parts.length === 2) return { name: 'report', id: safeDecode(parts[1]) };
   }
-  if (parts[0] === 'help' && parts.length === 1) return { name: 'help' };
+  if (parts[0] === 'tests' && parts.length === 2) return { name: 'test', key: safeDecode(parts[1]) };
+  if (parts[0] === 'documents') {
+    if (parts.length === 1) return { name: 'documents' };
+    if (parts.length === 2) return { name: 'document', id: safeDecode(parts[1]) };
+  }
+  if (parts[0] === 'other') {
+    if (parts.length === 1) return { name: 'other' };
+    if (parts.length === 2) return { name: 'other-type', type: safeDecode(parts[1]) };
+  }
+  if (parts[0] === 'search' && parts.length === 1) {
+    return { name: 'search', q: new URLSearchParams(query).get('q') ?? '' };
+  }
+  if (parts.length === 1) {
+    const simple = SIMPLE[parts[0]];
+    if (simple) return { name: simple } as Route;
+  }
   if (parts[0] === 'unlock' && parts.length === 1) {
     return { name: 'unlock', next: safeNext(new URLSearchParams(query).get('next')) };
   }
@@ -69,6 +109,30 @@ export function href(route: Route): string {
       return '#/results';
     case 'report':
       return '#/results/' + encodeURIComponent(route.id);
+    case 'test':
+      return '#/tests/' + encodeURIComponent(route.key);
+    case 'health':
+      return '#/health';
+    case 'visits':
+      return '#/visits';
+    case 'documents':
+      return '#/documents';
+    case 'document':
+      return '#/documents/' + encodeURIComponent(route.id);
+    case 'details':
+      return '#/details';
+    case 'about':
+      return '#/about-your-record';
+    case 'search':
+      return route.q ? '#/search?q=' + encodeURIComponent(route.q) : '#/search';
+    case 'timeline':
+      return '#/timeline';
+    case 'other':
+      return '#/other';
+    case 'other-type':
+      return '#/other/' + encodeURIComponent(route.type);
+    case 'import':
+      return '#/import';
     case 'help':
       return '#/help';
     case 'unlock':
@@ -94,6 +158,30 @@ export function routeTitle(route: Route): string {
       return pageTitle('Test results');
     case 'report':
       return pageTitle('Test result', 'Test results');
+    case 'test':
+      return pageTitle('Test history', 'Test results');
+    case 'health':
+      return pageTitle('Health summary');
+    case 'visits':
+      return pageTitle('Appointments and visits');
+    case 'documents':
+      return pageTitle('Letters and documents');
+    case 'document':
+      return pageTitle('Letter or document', 'Letters and documents');
+    case 'details':
+      return pageTitle('Your details');
+    case 'about':
+      return pageTitle('What you can see in Ward');
+    case 'search':
+      return pageTitle('Search your record');
+    case 'timeline':
+      return pageTitle('Timeline');
+    case 'other':
+      return pageTitle('Other records');
+    case 'other-type':
+      return pageTitle('Other records');
+    case 'import':
+      return pageTitle('Add records from a file');
     case 'help':
       return pageTitle('Help');
     case 'unlock':
@@ -103,16 +191,34 @@ export function routeTitle(route: Route): string {
   }
 }
 
+export type Section = 'home' | 'results' | 'health' | 'visits' | 'documents' | 'timeline' | 'help' | 'more';
+
 /** Which main navigation item is current for a route. */
-export function section(route: Route): 'home' | 'results' | 'help' | null {
+export function section(route: Route): Section | null {
   switch (route.name) {
     case 'home':
       return 'home';
     case 'results':
     case 'report':
+    case 'test':
       return 'results';
+    case 'health':
+      return 'health';
+    case 'visits':
+      return 'visits';
+    case 'documents':
+    case 'document':
+      return 'documents';
+    case 'timeline':
+      return 'timeline';
     case 'help':
       return 'help';
+    case 'details':
+    case 'about':
+    case 'other':
+    case 'other-type':
+    case 'import':
+      return 'more';
     default:
       return null;
   }

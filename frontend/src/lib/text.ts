@@ -85,3 +85,46 @@ export function versionText(version?: string | null): string {
   if (!v) return '';
   return /^\d/.test(v) ? 'v' + v : v;
 }
+
+/** "120 KB", "1.4 MB", "512 bytes" (1 KB = 1,024 bytes, as file managers show). */
+export function formatBytes(n: number | null | undefined): string {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return '';
+  if (n < 1024) return n === 1 ? '1 byte' : `${Math.round(n)} bytes`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const text = v >= 10 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
+  return `${Number(text).toLocaleString('en-GB')} ${units[i]}`;
+}
+
+const FILE_KINDS: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'text/plain': 'text',
+  'text/html': 'web page',
+  'application/xml': 'XML',
+  'text/xml': 'XML',
+  'application/json': 'JSON',
+  'application/fhir+json': 'JSON',
+  'image/png': 'image',
+  'image/jpeg': 'image',
+  'image/gif': 'image',
+  'application/rtf': 'RTF',
+  'text/rtf': 'RTF',
+  'application/msword': 'Word document',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word document',
+};
+
+/** "PDF" for "application/pdf; ..."; "file" when not known. */
+export function fileKind(contentType: string | null | undefined): string {
+  const t = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return FILE_KINDS[t] ?? 'file';
+}
+
+/** "(PDF, 120 KB)": the words after a link to an attachment. */
+export function attachmentDetail(contentType: string | null | undefined, size: number | null | undefined): string {
+  return '(' + [fileKind(contentType), formatBytes(size)].filter(Boolean).join(', ') + ')';
+}

@@ -64,6 +64,24 @@ describe('redirectFor', () => {
 
   it('needsRecord', () => {
     expect([home, results, report, help, notFound, unlock].map(needsRecord)).toEqual([true, true, true, false, false, false]);
+    const record: Route[] = [
+      { name: 'test', key: 'k' },
+      { name: 'health' },
+      { name: 'visits' },
+      { name: 'documents' },
+      { name: 'document', id: 'd' },
+      { name: 'details' },
+      { name: 'about' },
+      { name: 'search', q: 'x' },
+      { name: 'timeline' },
+      { name: 'other' },
+      { name: 'other-type', type: 'Claim' },
+      { name: 'import' },
+    ];
+    for (const r of record) {
+      expect(needsRecord(r), r.name).toBe(true);
+      expect(redirectFor(r, 'locked'), r.name).toMatch(/^#\/unlock\?next=/);
+    }
   });
 });
 

@@ -38,7 +38,7 @@ export function modeFromVault(vault: Vault | null | undefined): LockMode {
 
 /** Routes that show part of the record (and so need it unlocked). */
 export function needsRecord(route: Route): boolean {
-  return route.name === 'home' || route.name === 'results' || route.name === 'report';
+  return route.name !== 'help' && route.name !== 'unlock' && route.name !== 'not-found';
 }
 
 /**
