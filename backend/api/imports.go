@@ -50,8 +50,15 @@ func (h *handler) importStatus(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.record(w, r); !ok {
 		return
 	}
-	j, ok := h.imports.Job(r.PathValue("id"))
+	id := r.PathValue("id")
+	j, ok := h.imports.Job(id)
 	if !ok {
+		// The page polls with the id it chose as soon as it starts the
+		// upload, which may reach Ward a moment later.
+		if imports.ValidID(id) {
+			writeJSON(w, http.StatusOK, imports.Snapshot{ID: id, State: imports.Pending})
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", "We could not find that import.")
 		return
 	}

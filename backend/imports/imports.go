@@ -63,6 +63,7 @@ func Resources(r io.Reader) iter.Seq2[fhir.Resource, error] {
 
 // Job states.
 const (
+	Pending   = "pending" // not started yet (the upload has not arrived)
 	Running   = "running"
 	Done      = "done"
 	Failed    = "failed"
@@ -120,6 +121,9 @@ type Runner struct {
 var ErrBusy = errors.New("another import is running")
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9-]{8,64}$`)
+
+// ValidID reports whether id is a well-formed import id.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 // Run imports the file read from body, blocking until it ends; the page
 // polls the job by id meanwhile. id may be chosen by the caller (so it can

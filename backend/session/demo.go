@@ -13,8 +13,8 @@ import (
 
 // OpenDemo keeps the demo record in its own vault under dir/demo, wrapped by
 // the server's key-encryption key (as every patient's vault is on a server),
-// brings it up to date with rs, and opens it for everyone: the demo needs no
-// password.
+// brings it up to date with rs (dropping anything imported into it since),
+// and opens it for everyone: the demo needs no password.
 func OpenDemo(ctx context.Context, dir string, kek *vault.KEK, source store.Source, rs []fhir.Resource) (*Manager, error) {
 	vdir := filepath.Join(dir, "demo")
 	db, err := store.Open(vdir)
@@ -45,6 +45,24 @@ func OpenDemo(ctx context.Context, dir string, kek *vault.KEK, source store.Sour
 		keys.Destroy()
 		db.Close()
 		return nil, fmt.Errorf("import demo record: %w", err)
+	}
+	// The demo starts afresh each time: files imported into it last time
+	// (by someone trying Ward out) are removed.
+	c, err := db.Load(ctx, keys)
+	if err != nil {
+		keys.Destroy()
+		db.Close()
+		return nil, err
+	}
+	for _, s := range c.Sources {
+		if s.Name == source.Name {
+			continue
+		}
+		if err := db.DeleteSource(ctx, keys, s.Name); err != nil {
+			keys.Destroy()
+			db.Close()
+			return nil, fmt.Errorf("reset demo record: %w", err)
+		}
 	}
 	m := &Manager{db: db, now: time.Now, demo: true, tokens: map[[32]byte]bool{}}
 	if err := m.load(ctx, keys); err != nil {

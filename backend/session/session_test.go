@@ -50,6 +50,24 @@ func TestDemoReopensUnderTheServerKey(t *testing.T) {
 		if failed, rolled := m.Integrity(); failed != 0 || rolled {
 			t.Fatalf("integrity: %d failed, rolled back %v", failed, rolled)
 		}
+		// Something imported into the demo is gone at the next start.
+		if i == 0 {
+			extra := func(yield func(store.Item, error) bool) {
+				yield(store.Item{Type: "Observation", ID: "extra", Raw: []byte(`{"resourceType":"Observation","id":"extra","status":"final","code":{"text":"Extra"}}`)}, nil)
+			}
+			if _, err := m.Import(ctx, "", store.Source{Name: "Someone's upload"}, extra, nil); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(rec.Sources()); n != 1 {
+				t.Fatalf("%d sources before the upload", n)
+			}
+			after, _ := m.Record("")
+			if len(after.Sources()) != 2 {
+				t.Fatalf("upload not shown: %d sources", len(after.Sources()))
+			}
+		} else if len(rec.Sources()) != 1 {
+			t.Fatalf("demo kept an upload across restarts: %d sources", len(rec.Sources()))
+		}
 		m.Close()
 	}
 	// The key file is private, and a different key cannot open the demo.
