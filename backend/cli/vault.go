@@ -23,14 +23,15 @@ import (
 )
 
 const vaultUsage = `Usage:
-  ward vault init    --data DIR [--password-file F]
+  ward vault init    --data DIR [--password-file F] [--key-file F]
   ward vault import  --data DIR [--password-file F] [--source NAME] FILE...
   ward vault stats   --data DIR [--password-file F] [--json]
   ward vault export  --data DIR [--password-file F] --out FILE
   ward vault verify  --data DIR [--password-file F]
   ward vault passwd  --data DIR [--password-file F] [--new-password-file F]
   ward vault recover --data DIR [--recovery-key KEY] [--new-password-file F]
-Without a password file, Ward asks on the terminal.
+Without a password file, Ward asks on the terminal. With --key-file (or WARD_SERVER_KEY),
+init also wraps the vault for the server, and the other commands open it with the server key.
 `
 
 func runVault(ctx context.Context, args []string, env Env) error {
@@ -62,12 +63,29 @@ func runVault(ctx context.Context, args []string, env Env) error {
 
 // vaultFlags are common to the vault commands.
 type vaultFlags struct {
-	data, passwordFile string
+	data, passwordFile, keyFile string
 }
 
 func (v *vaultFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&v.data, "data", defaultDataDir(), "folder holding the vault")
 	fs.StringVar(&v.passwordFile, "password-file", "", "read the password from this file")
+	fs.StringVar(&v.keyFile, "key-file", "", "server key file: on init, also wrap the vault for the server; otherwise open with it instead of a password (or set WARD_SERVER_KEY)")
+}
+
+// serverKey loads the server's key-encryption key when one is named.
+func (v *vaultFlags) serverKey(env Env, create bool) (*vault.KEK, error) {
+	if s := env.Getenv("WARD_SERVER_KEY"); s != "" {
+		return vault.KEKFromEnv(s)
+	}
+	if v.keyFile == "" {
+		return nil, nil
+	}
+	if !create {
+		if _, err := os.Stat(v.keyFile); err != nil {
+			return nil, fmt.Errorf("cannot read the server key file %s: %s", v.keyFile, plainFSError(err))
+		}
+	}
+	return vault.LoadOrCreateKEK(v.keyFile)
 }
 
 // readSecret reads a secret from a file (first line) or, when file is
@@ -156,6 +174,23 @@ func openUnlocked(ctx context.Context, env Env, v vaultFlags) (*store.DB, *vault
 	if err != nil {
 		return nil, nil, plain(err)
 	}
+	kek, err := v.serverKey(env, false)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	if kek != nil {
+		defer kek.Destroy()
+		keys, err := db.Unlock(ctx, kek, time.Now())
+		if err != nil {
+			db.Close()
+			if errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot) {
+				return nil, nil, errors.New("the server key does not open this vault")
+			}
+			return nil, nil, plain(err)
+		}
+		return db, keys, nil
+	}
 	pw, err := readSecret(env, v.passwordFile, "Password: ")
 	if err != nil {
 		db.Close()
@@ -184,7 +219,16 @@ func vaultInit(ctx context.Context, args []string, env Env) error {
 	defer clear(pw)
 	rk, display := vault.NewRecoveryKey()
 	defer rk.Destroy()
-	db, keys, err := store.Create(v.data, vault.NewPassword(pw), rk)
+	slots := []vault.Wrapper{vault.NewPassword(pw), rk}
+	kek, err := v.serverKey(env, true)
+	if err != nil {
+		return err
+	}
+	if kek != nil {
+		defer kek.Destroy()
+		slots = append(slots, kek)
+	}
+	db, keys, err := store.Create(v.data, slots...)
 	if err != nil {
 		return plain(err)
 	}
@@ -193,6 +237,9 @@ func vaultInit(ctx context.Context, args []string, env Env) error {
 	fmt.Fprintf(env.Stdout, "Created an encrypted vault in %s\n\n", v.data)
 	fmt.Fprintf(env.Stdout, "Your recovery key (shown once; write it down and keep it safe):\n\n    %s\n\n", display)
 	fmt.Fprintln(env.Stdout, "If you forget your password, this key is the only way back into your record.")
+	if kek != nil {
+		fmt.Fprintln(env.Stdout, "\nThe server key can also open this vault: keep the key file apart from backups of the data.")
+	}
 	return nil
 }
 

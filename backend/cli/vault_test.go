@@ -232,3 +232,36 @@ func TestVaultBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestServerKey: a vault made with a server key opens with the key file
+// alone (how a server checks or exports a patient's backup), and not with
+// another key.
+func TestServerKey(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "vault")
+	pw := writeFile(t, dir, "pw", "first password\n")
+	key := filepath.Join(dir, "server.key")
+	if code, _, errs := ward(t, "vault", "init", "--data", data, "--password-file", pw, "--key-file", key); code != 0 {
+		t.Fatalf("init: %s", errs)
+	}
+	if info, err := os.Stat(key); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", info, err)
+	}
+	bundle := demoBundle(t, dir, 0)
+	if code, _, errs := ward(t, "vault", "import", "--data", data, "--key-file", key, "--source", "Demo", bundle); code != 0 {
+		t.Fatalf("import with the server key: %s", errs)
+	}
+	if code, out, errs := ward(t, "vault", "verify", "--data", data, "--key-file", key); code != 0 || !strings.Contains(out, "0 failed") {
+		t.Fatalf("verify with the server key: %s %s", out, errs)
+	}
+	other := filepath.Join(dir, "other.key")
+	if code, _, _ := ward(t, "vault", "init", "--data", filepath.Join(dir, "v2"), "--password-file", pw, "--key-file", other); code != 0 {
+		t.Fatal("second init")
+	}
+	if code, _, errs := ward(t, "vault", "stats", "--data", data, "--key-file", other); code == 0 || !strings.Contains(errs, "server key does not open") {
+		t.Fatalf("another server key: %d %q", code, errs)
+	}
+	if code, _, errs := ward(t, "vault", "stats", "--data", data, "--key-file", filepath.Join(dir, "missing.key")); code == 0 || !strings.Contains(errs, "cannot read the server key") {
+		t.Fatalf("missing key file: %d %q", code, errs)
+	}
+}
