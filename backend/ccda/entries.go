@@ -325,17 +325,20 @@ func statusConcept(system, code string) map[string]any {
 	return map[string]any{"coding": []map[string]any{{"system": system, "code": code}}}
 }
 
+// concernObservations returns a concern act's observations (those it is the
+// subject of, or that carry the given template), or a bare observation alone.
+func concernObservations(act *node, template string) (*node, []*node) {
+	if act.name == "observation" {
+		return nil, []*node{act}
+	}
+	return act, related(act, func(rel, el *node) bool {
+		return el.name == "observation" && !isStatus(el) && (rel.attr("typeCode") == "SUBJ" || el.hasTemplate(template))
+	})
+}
+
 // problem reads a Problem Concern Act (or a bare Problem Observation).
 func (p *parser) problem(act *node) error {
-	concern := act
-	var observations []*node
-	if act.name == "observation" {
-		concern, observations = nil, []*node{act}
-	} else {
-		observations = related(act, func(rel, el *node) bool {
-			return el.name == "observation" && !isStatus(el) && (rel.attr("typeCode") == "SUBJ" || el.hasTemplate("2.16.840.1.113883.10.20.22.4.4"))
-		})
-	}
+	concern, observations := concernObservations(act, "2.16.840.1.113883.10.20.22.4.4")
 	if len(observations) == 0 {
 		return errSkip("no problem observation")
 	}
@@ -433,15 +436,7 @@ func (p *parser) severity(n *node) string {
 
 // allergy reads an Allergy Concern Act (or a bare allergy observation).
 func (p *parser) allergy(act *node) error {
-	concern := act
-	var observations []*node
-	if act.name == "observation" {
-		concern, observations = nil, []*node{act}
-	} else {
-		observations = related(act, func(rel, el *node) bool {
-			return el.name == "observation" && !isStatus(el) && (rel.attr("typeCode") == "SUBJ" || el.hasTemplate("2.16.840.1.113883.10.20.22.4.7"))
-		})
-	}
+	concern, observations := concernObservations(act, "2.16.840.1.113883.10.20.22.4.7")
 	if len(observations) == 0 {
 		return errSkip("no allergy observation")
 	}

@@ -205,6 +205,21 @@ func openUnlocked(ctx context.Context, env Env, v vaultFlags) (*store.DB, *vault
 	return db, keys, nil
 }
 
+// loadVault opens, unlocks and reads the whole vault, then locks it again.
+func loadVault(ctx context.Context, env Env, v vaultFlags) (*store.Contents, error) {
+	db, keys, err := openUnlocked(ctx, env, v)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	defer keys.Destroy()
+	c, err := db.Load(ctx, keys)
+	if err != nil {
+		return nil, plain(err)
+	}
+	return c, nil
+}
+
 func vaultInit(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("vault init")
 	var v vaultFlags
@@ -403,15 +418,9 @@ func vaultStats(ctx context.Context, args []string, env Env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, keys, err := openUnlocked(ctx, env, v)
+	c, err := loadVault(ctx, env, v)
 	if err != nil {
 		return err
-	}
-	defer db.Close()
-	defer keys.Destroy()
-	c, err := db.Load(ctx, keys)
-	if err != nil {
-		return plain(err)
 	}
 	st := struct {
 		Resources  int                       `json:"resources"`
@@ -462,15 +471,9 @@ func vaultExport(ctx context.Context, args []string, env Env) error {
 	if *out == "" {
 		return errors.New("vault export: say where to write with --out FILE")
 	}
-	db, keys, err := openUnlocked(ctx, env, v)
+	c, err := loadVault(ctx, env, v)
 	if err != nil {
 		return err
-	}
-	defer db.Close()
-	defer keys.Destroy()
-	c, err := db.Load(ctx, keys)
-	if err != nil {
-		return plain(err)
 	}
 	sort.Slice(c.Records, func(i, j int) bool {
 		a, b := c.Records[i], c.Records[j]
@@ -528,15 +531,9 @@ func vaultVerify(ctx context.Context, args []string, env Env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, keys, err := openUnlocked(ctx, env, v)
+	c, err := loadVault(ctx, env, v)
 	if err != nil {
 		return err
-	}
-	defer db.Close()
-	defer keys.Destroy()
-	c, err := db.Load(ctx, keys)
-	if err != nil {
-		return plain(err)
 	}
 	for _, f := range c.Failed {
 		fmt.Fprintf(env.Stdout, "failed: %s row %x: %s\n", f.Table, f.Key, vault.UserMessage(f.Err))

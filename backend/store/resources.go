@@ -511,45 +511,37 @@ func (d *DB) DeleteSource(ctx context.Context, k *vault.Keys, name string) error
 	if err != nil {
 		return err
 	}
-	d.write.Lock()
-	defer d.write.Unlock()
-	tx, err := d.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return classify(err)
-	}
-	defer tx.Rollback()
-	acc, gen, err := d.loadAcc(ctx, tx, k)
-	if err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT key, version FROM resources WHERE source = ?", key)
-	if err != nil {
-		return classify(err)
-	}
-	for rows.Next() {
-		var rk []byte
-		var v int64
-		if err := rows.Scan(&rk, &v); err != nil {
-			rows.Close()
+	return d.inWrite(ctx, func(tx *sql.Tx) error {
+		acc, gen, err := d.loadAcc(ctx, tx, k)
+		if err != nil {
 			return err
 		}
-		acc.toggle(k, tableResources, rk, v)
-	}
-	rows.Close()
-	var v int64
-	if err := tx.QueryRowContext(ctx, "SELECT version FROM sources WHERE key = ?", key).Scan(&v); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+		rows, err := tx.QueryContext(ctx, "SELECT key, version FROM resources WHERE source = ?", key)
+		if err != nil {
+			return classify(err)
 		}
-		return classify(err)
-	}
-	acc.toggle(k, tableSources, key, v)
-	// resources go with their source (ON DELETE CASCADE).
-	if _, err := tx.ExecContext(ctx, "DELETE FROM sources WHERE key = ?", key); err != nil {
-		return classify(err)
-	}
-	if err := d.saveAcc(ctx, tx, k, acc, gen+1); err != nil {
-		return err
-	}
-	return classify(tx.Commit())
+		for rows.Next() {
+			var rk []byte
+			var v int64
+			if err := rows.Scan(&rk, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			acc.toggle(k, tableResources, rk, v)
+		}
+		rows.Close()
+		var v int64
+		if err := tx.QueryRowContext(ctx, "SELECT version FROM sources WHERE key = ?", key).Scan(&v); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			return classify(err)
+		}
+		acc.toggle(k, tableSources, key, v)
+		// resources go with their source (ON DELETE CASCADE).
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sources WHERE key = ?", key); err != nil {
+			return classify(err)
+		}
+		return d.saveAcc(ctx, tx, k, acc, gen+1)
+	})
 }

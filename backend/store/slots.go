@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -61,20 +62,13 @@ func (d *DB) ReplaceSlots(ctx context.Context, kind vault.SlotKind, add vault.Sl
 	if err != nil {
 		return err
 	}
-	d.write.Lock()
-	defer d.write.Unlock()
-	tx, err := d.sql.BeginTx(ctx, nil)
-	if err != nil {
+	return d.inWrite(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM slots WHERE kind = ? AND id != ?", string(kind), add.ID); err != nil {
+			return classify(err)
+		}
+		_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slots(id, kind, data) VALUES (?, ?, ?)", add.ID, string(add.Kind), b)
 		return classify(err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM slots WHERE kind = ? AND id != ?", string(kind), add.ID); err != nil {
-		return classify(err)
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slots(id, kind, data) VALUES (?, ?, ?)", add.ID, string(add.Kind), b); err != nil {
-		return classify(err)
-	}
-	return classify(tx.Commit())
+	})
 }
 
 // freeAttempts is how many wrong secrets are allowed before Ward starts
@@ -144,4 +138,20 @@ func (d *DB) Unlock(ctx context.Context, u vault.Unwrapper, now time.Time) (*vau
 		}
 	}
 	return keys, nil
+}
+
+// inWrite runs fn in a write transaction, one writer at a time, and
+// commits if fn succeeds.
+func (d *DB) inWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	d.write.Lock()
+	defer d.write.Unlock()
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return classify(tx.Commit())
 }
