@@ -76,6 +76,7 @@ func New(opt Options) http.Handler {
 	h.mux.HandleFunc("GET /api/vault", h.vaultStatus)
 	h.mux.HandleFunc("POST /api/vault/unlock", h.unlock)
 	h.mux.HandleFunc("POST /api/vault/lock", h.lock)
+	h.mux.HandleFunc("POST /api/vault/create", h.create)
 	h.mux.HandleFunc("POST /api/imports", h.startImport)
 	h.mux.HandleFunc("GET /api/imports/{id}", h.importStatus)
 	h.mux.HandleFunc("POST /api/imports/{id}/cancel", h.cancelImport)

@@ -80,6 +80,31 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// create sets up a vault in an empty data folder (the desktop app's first
+// run) and answers with the recovery key, the only time it is shown.
+func (h *handler) create(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Password string `json:"password"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	pw := []byte(body.Password)
+	tok, recovery, err := h.opt.Vault.Create(r.Context(), pw)
+	clear(pw)
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "recoveryKey": recovery, "autoLockMinutes": h.opt.Vault.Status(tok).AutoLockMinutes})
+	case errors.Is(err, session.ErrShortPassword):
+		writeError(w, http.StatusBadRequest, "short_password", fmt.Sprintf("Your password must be %d characters or more.", session.MinPassword))
+	case errors.Is(err, session.ErrExists):
+		writeError(w, http.StatusConflict, "exists", "Ward is already set up on this computer. Unlock it with your password.")
+	default:
+		h.opt.Logger.Error("create vault failed", "error", err)
+		writeError(w, http.StatusInternalServerError, "internal", store.UserMessage(err))
+	}
+}
+
 func (h *handler) lock(w http.ResponseWriter, r *http.Request) {
 	h.opt.Vault.Lock()
 	w.WriteHeader(http.StatusNoContent)

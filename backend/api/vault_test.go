@@ -192,3 +192,29 @@ func TestHumanWait(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateVault(t *testing.T) {
+	h := New(Options{Vault: emptyVault(t)})
+	if r := call(t, h, "POST", "/api/vault/create", "", `{"password":"short"}`); r.code != http.StatusBadRequest || errCode(r) != "short_password" {
+		t.Fatalf("short password = %d %v", r.code, r.body)
+	}
+	r := call(t, h, "POST", "/api/vault/create", "", `{"password":"a good long password"}`)
+	tok, _ := r.body["token"].(string)
+	recovery, _ := r.body["recoveryKey"].(string)
+	if r.code != 200 || tok == "" || len(recovery) != 41 {
+		t.Fatalf("create = %d %v", r.code, r.body)
+	}
+	if r := call(t, h, "GET", "/api/vault", tok, ""); r.body["state"] != "unlocked" {
+		t.Fatalf("status after create = %v", r.body)
+	}
+	if r := call(t, h, "GET", "/api/summary", tok, ""); r.code != 200 {
+		t.Fatalf("summary after create = %d", r.code)
+	}
+	if r := call(t, h, "POST", "/api/vault/create", "", `{"password":"another long password"}`); r.code != http.StatusConflict {
+		t.Fatalf("second create = %d", r.code)
+	}
+	call(t, h, "POST", "/api/vault/lock", tok, "")
+	if r := call(t, h, "POST", "/api/vault/unlock", "", `{"recoveryKey":"`+recovery+`"}`); r.code != 200 {
+		t.Fatalf("unlock with the recovery key shown at set-up = %d %v", r.code, r.body)
+	}
+}

@@ -50,6 +50,7 @@ type Secret struct {
 
 // Manager is one vault, locked or open. It is safe for concurrent use.
 type Manager struct {
+	dir  string
 	db   *store.DB // nil when the folder has no vault
 	idle time.Duration
 	now  func() time.Time
@@ -66,7 +67,7 @@ type Manager struct {
 // Open opens the vault in dir, locked. A folder without a vault gives a
 // Manager in state "none"; anything else wrong with the folder is an error.
 func Open(dir string, idle time.Duration) (*Manager, error) {
-	m := &Manager{idle: idle, now: time.Now, tokens: map[[32]byte]bool{}}
+	m := &Manager{dir: dir, idle: idle, now: time.Now, tokens: map[[32]byte]bool{}}
 	db, err := store.Open(dir)
 	if errors.Is(err, store.ErrNoVault) {
 		return m, nil
@@ -76,6 +77,46 @@ func Open(dir string, idle time.Duration) (*Manager, error) {
 	}
 	m.db = db
 	return m, nil
+}
+
+// ErrExists means a vault is already set up.
+var ErrExists = errors.New("session: a vault already exists")
+
+// MinPassword is the shortest password Ward accepts.
+const MinPassword = 8
+
+// ErrShortPassword means the new password is too short.
+var ErrShortPassword = fmt.Errorf("session: password shorter than %d characters", MinPassword)
+
+// Create sets up a new vault in the folder, protected by password and by a
+// recovery key that is returned once (as text to show the person) and never
+// stored. The new vault is open for the returned token.
+func (m *Manager) Create(ctx context.Context, password []byte) (tok, recovery string, err error) {
+	if len(password) < MinPassword {
+		return "", "", ErrShortPassword
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.db != nil || m.demo {
+		return "", "", ErrExists
+	}
+	rk, display := vault.NewRecoveryKey()
+	defer rk.Destroy()
+	db, keys, err := store.Create(m.dir, vault.NewPassword(password), rk)
+	if err != nil {
+		return "", "", err
+	}
+	m.db = db
+	if err := m.load(ctx, keys); err != nil {
+		keys.Destroy()
+		return "", "", err
+	}
+	if tok, err = newToken(); err != nil {
+		return "", "", err
+	}
+	m.tokens[hashToken(tok)] = true
+	m.touch()
+	return tok, display, nil
 }
 
 // Close locks and closes the vault.
@@ -103,7 +144,7 @@ func (m *Manager) valid(tok string) bool {
 func (m *Manager) Status(tok string) Status {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := Status{State: StateLocked, Demo: m.demo, AutoLockMinutes: int(m.idle / time.Minute), CanRecover: !m.demo}
+	s := Status{State: StateLocked, Demo: m.demo, AutoLockMinutes: int(m.idle / time.Minute), CanRecover: !m.demo && m.db != nil}
 	switch {
 	case m.db == nil && !m.demo:
 		s.State = StateNone
