@@ -33,15 +33,25 @@ func Resources(r io.Reader) iter.Seq2[fhir.Resource, error] {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, _ := br.Peek(512)
 	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(head) > 0 && head[0] == '<' && bytes.Contains(head, []byte(`"http://hl7.org/fhir"`)) {
+		return func(yield func(fhir.Resource, error) bool) {
+			js, err := fhir.XMLToJSON(br)
+			if err != nil {
+				yield(fhir.Resource{}, &fhir.FormatError{Entry: -1, Msg: err.Error(), Err: err})
+				return
+			}
+			for r, err := range fhir.Read(bytes.NewReader(js)) {
+				if !yield(r, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
 	if len(head) > 0 && head[0] == '<' {
 		return func(yield func(fhir.Resource, error) bool) {
 			doc, entries, _, err := ccda.Read(br)
 			if errors.Is(err, ccda.ErrNotCDA) {
-				if bytes.Contains(head, []byte("hl7.org/fhir")) {
-					err = errors.New("this is FHIR XML, which Ward cannot read yet: ask for the same records as FHIR JSON")
-				} else {
-					err = errors.New("this XML file is not a C-CDA document or FHIR")
-				}
+				err = errors.New("this XML file is not a C-CDA document or FHIR")
 			}
 			if err != nil {
 				yield(fhir.Resource{}, &fhir.FormatError{Entry: -1, Msg: err.Error(), Err: err})
