@@ -5,11 +5,14 @@ import { defineConfig } from '@playwright/test';
 // - project "demo": `$WARD_BIN serve --demo --data TMP --addr 127.0.0.1:0` (no lock)
 // - project "vault": `$WARD_BIN serve --data DIR --addr 127.0.0.1:0` on a
 //   made-up vault that global setup creates with `vault init` and `vault import`.
+// - project "setup": `$WARD_BIN serve --data DIR --addr 127.0.0.1:0` on an
+//   empty folder (no vault): first run, setting Ward up from the page.
 export default defineConfig({
   testDir: './e2e',
   projects: [
     { name: 'demo', testMatch: /ward\.spec\.ts$/, metadata: { server: 'demo' } },
     { name: 'vault', testMatch: /vault\.spec\.ts$/, metadata: { server: 'vault' } },
+    { name: 'setup', testMatch: /setup\.spec\.ts$/, metadata: { server: 'setup' } },
   ],
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,

@@ -1,10 +1,12 @@
-// Starts two Ward servers once for the whole run and shares their URLs with
+// Starts three Ward servers once for the whole run and shares their URLs with
 // the tests (and test-results/ward-url.txt for debugging):
 // - WARD_BASE_URL: `$WARD_BIN serve --demo --data TMP` (project "demo": no lock at all)
 // - WARD_VAULT_URL: `$WARD_BIN serve --data DIR` on a vault prepared here with
 //   `vault init` and `vault import` (project "vault": the locked vault).
 //   The password and recovery key go to the tests through WARD_VAULT_PASSWORD
 //   and WARD_VAULT_RECOVERY_KEY; the vault is made up and deleted afterwards.
+// - WARD_SETUP_URL: `$WARD_BIN serve --data DIR` on an empty folder, no vault
+//   at all (project "setup": first run, setting Ward up from the page).
 // The returned function is Playwright's global teardown: it stops the servers.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -129,12 +131,19 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const locked = await startServer(bin, ['serve', '--data', v.data, '--addr', '127.0.0.1:0']);
     children.push(locked.child);
 
+    // First run: an empty data folder, no vault.
+    const empty = path.join(tmp, 'setup-data');
+    mkdirSync(empty, { recursive: true, mode: 0o700 });
+    const fresh = await startServer(bin, ['serve', '--data', empty, '--addr', '127.0.0.1:0']);
+    children.push(fresh.child);
+
     process.env.WARD_BASE_URL = demo.url;
+    process.env.WARD_SETUP_URL = fresh.url;
     process.env.WARD_VAULT_URL = locked.url;
     process.env.WARD_VAULT_PASSWORD = v.password;
     process.env.WARD_VAULT_RECOVERY_KEY = v.recoveryKey;
     mkdirSync(path.join(frontendDir, 'test-results'), { recursive: true });
-    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\n`);
+    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\nsetup ${fresh.url}\n`);
   } catch (err) {
     await teardown();
     throw err;

@@ -251,6 +251,56 @@ test.describe('locked vault', () => {
     // The failed upload and any poll before the upload started are logged by the browser.
     problemsExcept(consoleProblems, /status of (400|404|422)/);
   });
+
+  test('the page locks itself after autoLockMinutes without use (clock); activity keeps it open', async ({ page, request }) => {
+    const { autoLockMinutes } = await (await request.get('/api/vault')).json();
+    expect(autoLockMinutes).toBeGreaterThan(2);
+    const minutes = (n: number) => n * 60_000;
+    await page.setViewportSize({ width: 1280, height: 400 }); // short, so the page scrolls
+    await page.clock.install();
+    await openUnlock(page, '#/results');
+    await unlockWithPassword(page);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
+
+    // Used now and then: stays open well past the limit.
+    for (const activity of ['key', 'pointer', 'scroll'] as const) {
+      await page.clock.fastForward(minutes(autoLockMinutes - 1));
+      if (activity === 'key') await page.keyboard.press('Shift');
+      else if (activity === 'pointer') await page.mouse.click(5, 250);
+      else {
+        // The scroll event comes a frame after the wheel: wait for it.
+        await page.evaluate(() => {
+          const w = window as unknown as { scrolled: Promise<void> };
+          w.scrolled = new Promise((resolve) => window.addEventListener('scroll', () => resolve(), { once: true, capture: true }));
+        });
+        await page.mouse.wheel(0, 200);
+        await page.evaluate(() => (window as unknown as { scrolled: Promise<void> }).scrolled);
+      }
+    }
+    await page.clock.fastForward(minutes(autoLockMinutes - 1));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeTruthy();
+
+    // Then left alone: locked, with the reason, and nothing of the record left.
+    await page.clock.fastForward(minutes(1) + 1000);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+    await expect(page).toHaveURL(/#\/unlock\?next=%2Fresults$/);
+    await expect(page.getByTestId('locked-notice')).toContainText(
+      `Ward locked your record because it was not used for ${autoLockMinutes} minutes`,
+    );
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
+    await expect(page.getByText(PATIENT)).toHaveCount(0);
+    await expect(page.getByTestId('report')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+
+    // Unlocking again goes back to where they were.
+    await unlockWithPassword(page);
+    await expect(page).toHaveURL(/#\/results$/);
+    await expect(page.getByTestId('report').first()).toBeVisible();
+    await page.getByRole('button', { name: 'Lock your record', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
+  });
 });
 
 function problemsExcept(problems: string[], pattern: RegExp): void {

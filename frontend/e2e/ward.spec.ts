@@ -766,20 +766,34 @@ test.describe('the vault lock in demo mode', () => {
     expectConsole(consoleProblems, /status of 404/);
   });
 
-  test('with no vault yet the page says how to create one', async ({ page }) => {
+  test('with no vault yet the set-up page is shown, with the command line as an alternative (mocked)', async ({ page }) => {
     await page.route('**/api/vault', (route) =>
       route.fulfill({ json: { state: 'none', demo: false, autoLockMinutes: 15, canRecover: false } }),
     );
     await openPage(page, '#/results');
-    await expect(page).toHaveURL(/#\/unlock\?next=%2Fresults$/);
-    await expect(page).toHaveTitle('No health record yet - Ward');
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('There is no health record here yet');
+    await expect(page).toHaveURL(/#\/setup$/);
+    await expect(page).toHaveTitle('Set up Ward - Ward');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up Ward');
+    await expect(page.locator('input[type="password"]')).toHaveCount(2);
+    await expect(page.getByRole('button', { name: /\block\b/i })).toHaveCount(0);
+    // The command line is secondary detail, for whoever looks after the server.
+    await expect(page.locator('main code').filter({ hasText: 'ward vault init' })).toBeHidden();
+    await page.getByText('Set up from the command line instead').click();
     await expect(page.locator('main code').filter({ hasText: 'ward vault init' })).toBeVisible();
     await expect(page.locator('main code').filter({ hasText: 'ward vault import FILE' })).toBeVisible();
-    await expect(page.locator('input[type="password"]')).toHaveCount(0);
-    await expect(page.getByRole('button', { name: /\block\b/i })).toHaveCount(0);
     await expectUrgentHelp(page);
     await expectNoAxeViolations(page);
+  });
+
+  test('the demo never locks the page for being idle (clock)', async ({ page }) => {
+    await page.clock.install();
+    await openPage(page, '#/results');
+    await page.clock.fastForward('02:00:00');
+    await page.keyboard.press('Shift');
+    await page.clock.fastForward('01:00:00');
+    await expect(page).toHaveURL(/#\/results$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
+    await expect(page.getByTestId('locked-notice')).toHaveCount(0);
   });
 
   test('a record endpoint answering 423 sends you to unlock, and back after', async ({ page, consoleProblems }) => {

@@ -11,6 +11,7 @@ import {
   TOKEN_KEY,
   apiError,
   clearToken,
+  createVault,
   getJSON,
   getSummary,
   getToken,
@@ -328,6 +329,49 @@ describe('requests with the session token', () => {
       keepInput: false,
     });
     expect(storage.items.size).toBe(0);
+  });
+
+  it('createVault posts the password once, keeps the token, returns the recovery key without storing it', async () => {
+    const key = 'ABCDE-FGHJK-MNPQR-STVWX-YZ012-34567-89ABC';
+    fetchMock.mockResolvedValueOnce(json(200, { token: 'first-token', recoveryKey: key, autoLockMinutes: 15 }));
+    await expect(createVault('a long pass phrase')).resolves.toEqual({ ok: true, recoveryKey: key, autoLockMinutes: 15 });
+    const [path, init] = fetchMock.mock.calls[0];
+    expect(path).toBe('/api/vault/create');
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(init.body)).toEqual({ password: 'a long pass phrase' });
+    expect(init.headers['Content-Type']).toBe('application/json');
+    expect([...storage.items.entries()]).toEqual([['ward.token', 'first-token']]);
+  });
+
+  const createFailures: Array<[string, () => Promise<Response>, { code: string; message: string }]> = [
+    [
+      '400 short_password',
+      () => Promise.resolve(json(400, { error: { code: 'short_password', message: 'Your password must be 8 characters or more.' } })),
+      { code: 'short_password', message: 'Your password must be 8 characters or more.' },
+    ],
+    [
+      '409 exists',
+      () => Promise.resolve(json(409, { error: { code: 'exists', message: 'Ward is already set up on this computer.' } })),
+      { code: 'exists', message: 'Ward is already set up on this computer.' },
+    ],
+    ['409 without a body', () => Promise.resolve(new Response(null, { status: 409 })), { code: 'exists', message: SERVICE_PROBLEM }],
+    [
+      '400 bad_request',
+      () => Promise.resolve(json(400, { error: { code: 'bad_request', message: 'Sorry, Ward could not read that request.' } })),
+      { code: 'bad_request', message: 'Sorry, Ward could not read that request.' },
+    ],
+    ['500', () => Promise.resolve(json(500, { error: { code: 'internal', message: 'disk full' } })), { code: 'internal', message: SERVICE_PROBLEM }],
+    ['network failure', () => Promise.reject(new TypeError('Failed to fetch')), { code: 'network', message: SERVICE_PROBLEM }],
+    ['200 without a recovery key', () => Promise.resolve(json(200, { token: 't' })), { code: 'bad_json', message: SERVICE_PROBLEM }],
+    ['200 that is not JSON', () => Promise.resolve(new Response('<html>', { status: 200 })), { code: 'bad_json', message: SERVICE_PROBLEM }],
+  ];
+  it.each(createFailures)('createVault: %s', async (_, answer, want) => {
+    const handler = vi.fn();
+    setLockedHandler(handler);
+    fetchMock.mockImplementationOnce(answer);
+    await expect(createVault('a long pass phrase')).resolves.toEqual({ ok: false, ...want });
+    expect(storage.items.size).toBe(0);
+    expect(handler).not.toHaveBeenCalled();
   });
 
   const lockAnswers: Array<[string, () => Promise<Response>, boolean]> = [

@@ -622,6 +622,54 @@ export async function unlock(secret: UnlockSecret): Promise<UnlockResult> {
   return { ok: true, autoLockMinutes: typeof body.autoLockMinutes === 'number' ? body.autoLockMinutes : null };
 }
 
+export type CreateResult =
+  | { ok: true; recoveryKey: string; autoLockMinutes: number | null }
+  | {
+      ok: false;
+      /**
+       * 'short_password' (400: the message belongs on the password field),
+       * 'exists' (409: already set up, go to the unlock page), or anything
+       * else (a problem with the service, shown without a field).
+       */
+      code: string;
+      message: string;
+    };
+
+/**
+ * POST /api/vault/create (first run). Keeps the token on success, like unlock.
+ * The recovery key is only returned to the caller: it is never stored,
+ * logged or put in a URL here.
+ */
+export async function createVault(password: string): Promise<CreateResult> {
+  let res: Response;
+  try {
+    res = await request('/api/vault/create', { method: 'POST', body: { password } });
+  } catch {
+    return { ok: false, code: 'network', message: SERVICE_PROBLEM };
+  }
+  if (!res.ok) {
+    const err = apiError(res.status, await errorBody(res));
+    if (res.status === 409) return { ok: false, code: 'exists', message: err.message };
+    if (res.status === 400 && err.code === 'short_password') return { ok: false, code: err.code, message: err.message };
+    return { ok: false, code: err.code, message: res.status >= 500 ? SERVICE_PROBLEM : err.message };
+  }
+  type Created = { token?: string; recoveryKey?: string; autoLockMinutes?: number };
+  let body: Created | null = null;
+  try {
+    body = (await res.json()) as Created;
+  } catch {
+    body = null;
+  }
+  if (!body?.token || !body.recoveryKey) return { ok: false, code: 'bad_json', message: SERVICE_PROBLEM };
+  cache.clear();
+  setToken(body.token);
+  return {
+    ok: true,
+    recoveryKey: body.recoveryKey,
+    autoLockMinutes: typeof body.autoLockMinutes === 'number' ? body.autoLockMinutes : null,
+  };
+}
+
 /** POST /api/vault/lock, then forget the token whatever the answer. */
 export async function lock(): Promise<boolean> {
   let ok = false;

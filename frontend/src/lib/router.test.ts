@@ -29,6 +29,8 @@ describe('parseHash', () => {
     ['#/unlock?next=%2Funlock', { name: 'unlock', next: '/' }],
     ['#/unlock?next=https%3A%2F%2Fevil.example', { name: 'unlock', next: '/' }],
     ['#/unlock/more', { name: 'not-found', path: '/unlock/more' }],
+    ['#/setup', { name: 'setup' }],
+    ['#/setup/more', { name: 'not-found', path: '/setup/more' }],
     ['#/tests/loinc%7C4548-4', { name: 'test', key: 'loinc|4548-4' }],
     ['#/tests', { name: 'not-found', path: '/tests' }],
     ['#/health', { name: 'health' }],
@@ -60,6 +62,7 @@ describe('href', () => {
     [{ name: 'help' }, '#/help'],
     [{ name: 'unlock', next: '/' }, '#/unlock'],
     [{ name: 'unlock', next: '/results/r-1' }, '#/unlock?next=%2Fresults%2Fr-1'],
+    [{ name: 'setup' }, '#/setup'],
     [{ name: 'test', key: 'loinc|4548-4' }, '#/tests/loinc%7C4548-4'],
     [{ name: 'test', key: 'a/b' }, '#/tests/a%2Fb'],
     [{ name: 'health' }, '#/health'],
@@ -93,6 +96,7 @@ describe('safeNext', () => {
     ['/help', '/help'],
     ['/unlock', '/'],
     ['/unlock?next=/results', '/'],
+    ['/setup', '/'],
     ['/nope', '/'],
     ['results', '/'],
     ['//evil.example/x', '/'],
@@ -116,13 +120,14 @@ describe('unlockHref', () => {
     [{ name: 'help' }, '#/unlock?next=%2Fhelp'],
     [{ name: 'unlock', next: '/results' }, '#/unlock'],
     [{ name: 'not-found', path: '/x' }, '#/unlock'],
+    [{ name: 'setup' }, '#/unlock'],
   ];
   it.each(cases)('unlockHref(%j) = %j and comes back to the same page', (from, want) => {
     const got = unlockHref(from);
     expect(got).toBe(want);
     const back = parseHash(got);
     expect(back.name).toBe('unlock');
-    if (from && from.name !== 'unlock' && from.name !== 'not-found' && back.name === 'unlock') {
+    if (from && from.name !== 'unlock' && from.name !== 'setup' && from.name !== 'not-found' && back.name === 'unlock') {
       expect(parseHash(back.next)).toEqual(from);
     }
   });
@@ -135,6 +140,7 @@ describe('titles and sections', () => {
     [{ name: 'report', id: 'x' }, 'Test result - Test results - Ward', 'results'],
     [{ name: 'help' }, 'Help - Ward', 'help'],
     [{ name: 'unlock', next: '/' }, 'Unlock your record - Ward', null],
+    [{ name: 'setup' }, 'Set up Ward - Ward', null],
     [{ name: 'not-found', path: '/x' }, 'Page not found - Ward', null],
     [{ name: 'test', key: 'k' }, 'Test history - Test results - Ward', 'results'],
     [{ name: 'health' }, 'Health summary - Ward', 'health'],

@@ -2,7 +2,8 @@
 // "#/tests/<testKey>", "#/health", "#/visits", "#/documents", "#/documents/<id>",
 // "#/details", "#/about-your-record", "#/search?q=", "#/timeline", "#/other",
 // "#/other/<type>", "#/import", "#/help",
-// "#/unlock?next=<path>" (the page to return to after unlocking).
+// "#/unlock?next=<path>" (the page to return to after unlocking),
+// "#/setup" (first run: set up Ward, when there is no vault yet).
 // Hash routes work the same in the desktop webview and in any browser, and
 // need nothing from the server.
 
@@ -24,6 +25,7 @@ export type Route =
   | { name: 'import' }
   | { name: 'help' }
   | { name: 'unlock'; next: string }
+  | { name: 'setup' }
   | { name: 'not-found'; path: string };
 
 function safeDecode(s: string): string {
@@ -42,6 +44,7 @@ const SIMPLE: Record<string, Route['name']> = {
   timeline: 'timeline',
   import: 'import',
   help: 'help',
+  setup: 'setup',
 };
 
 /** Parses location.hash (with or without the leading "#"). */
@@ -89,14 +92,14 @@ export function parseHash(hash: string): Route {
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return '/';
   const route = parseHash(next);
-  if (route.name === 'unlock' || route.name === 'not-found') return '/';
+  if (route.name === 'unlock' || route.name === 'setup' || route.name === 'not-found') return '/';
   return href(route).slice(1);
 }
 
 /** The unlock page's href, remembering the route to come back to. */
 export function unlockHref(from: Route | null = null): string {
   const next = from ? href(from).slice(1) : '/';
-  if (!from || from.name === 'unlock' || from.name === 'not-found' || next === '/') return '#/unlock';
+  if (!from || from.name === 'unlock' || from.name === 'setup' || from.name === 'not-found' || next === '/') return '#/unlock';
   return '#/unlock?next=' + encodeURIComponent(next);
 }
 
@@ -137,6 +140,8 @@ export function href(route: Route): string {
       return '#/help';
     case 'unlock':
       return route.next && route.next !== '/' ? '#/unlock?next=' + encodeURIComponent(route.next) : '#/unlock';
+    case 'setup':
+      return '#/setup';
     case 'not-found':
       return '#' + route.path;
   }
@@ -186,6 +191,8 @@ export function routeTitle(route: Route): string {
       return pageTitle('Help');
     case 'unlock':
       return pageTitle('Unlock your record');
+    case 'setup':
+      return pageTitle('Set up Ward');
     case 'not-found':
       return pageTitle('Page not found');
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Vault } from './api';
 import type { Route } from './router';
-import { autoLockText, modeFromVault, needsRecord, redirectFor, showLockButton, type LockMode } from './vault';
+import { autoLockText, idleLockText, modeFromVault, needsRecord, redirectFor, showLockButton, type LockMode } from './vault';
 
 const vault = (v: Partial<Vault>): Vault => ({ state: 'locked', demo: false, autoLockMinutes: 15, canRecover: true, ...v });
 
@@ -29,22 +29,27 @@ describe('redirectFor', () => {
   const notFound: Route = { name: 'not-found', path: '/x' };
   const unlock: Route = { name: 'unlock', next: '/results/r-1' };
   const unlockHome: Route = { name: 'unlock', next: '/' };
+  const setup: Route = { name: 'setup' };
 
   const cases: Array<[LockMode, Route, string | null]> = [
     // still asking: show nothing from the record, redirect nowhere yet
     ['pending', home, null],
     ['pending', unlock, null],
+    ['pending', setup, null],
     // no lock UI: pages as before; the unlock page is not there
     ['off', home, null],
     ['off', report, null],
     ['off', unlock, '#/results/r-1'],
     ['off', unlockHome, '#/'],
+    ['off', setup, '#/'],
     // unlocked: the record; the unlock page sends you on
     ['unlocked', home, null],
     ['unlocked', results, null],
     ['unlocked', help, null],
     ['unlocked', unlock, '#/results/r-1'],
     ['unlocked', unlockHome, '#/'],
+    // set up and unlocked (Continue on the recovery key page, or a reload): add records next
+    ['unlocked', setup, '#/import'],
     // locked: record pages go to unlock, remembering where they were
     ['locked', home, '#/unlock'],
     ['locked', results, '#/unlock?next=%2Fresults'],
@@ -52,18 +57,24 @@ describe('redirectFor', () => {
     ['locked', help, null],
     ['locked', notFound, null],
     ['locked', unlock, null],
-    // no vault yet: the unlock page explains how to create one
-    ['none', home, '#/unlock'],
-    ['none', results, '#/unlock?next=%2Fresults'],
+    // already set up: the set-up page is no use, unlock instead
+    ['locked', setup, '#/unlock'],
+    // no vault yet: record pages and the unlock page go to the set-up page
+    ['none', home, '#/setup'],
+    ['none', results, '#/setup'],
+    ['none', report, '#/setup'],
+    ['none', unlock, '#/setup'],
+    ['none', unlockHome, '#/setup'],
+    ['none', setup, null],
     ['none', help, null],
-    ['none', unlock, null],
+    ['none', notFound, null],
   ];
   it.each(cases)('%s %j -> %j', (mode, route, want) => {
     expect(redirectFor(route, mode)).toBe(want);
   });
 
   it('needsRecord', () => {
-    expect([home, results, report, help, notFound, unlock].map(needsRecord)).toEqual([true, true, true, false, false, false]);
+    expect([home, results, report, help, notFound, unlock, setup].map(needsRecord)).toEqual([true, true, true, false, false, false, false]);
     const record: Route[] = [
       { name: 'test', key: 'k' },
       { name: 'health' },
@@ -107,4 +118,13 @@ describe('autoLockText', () => {
     [undefined, ''],
   ];
   it.each(cases)('%j', (n, want) => expect(autoLockText(n)).toBe(want));
+});
+
+describe('idleLockText', () => {
+  const cases: Array<[number, string]> = [
+    [15, 'Ward locked your record because it was not used for 15 minutes'],
+    [1, 'Ward locked your record because it was not used for 1 minute'],
+    [0.4, 'Ward locked your record because it was not used for 1 minute'],
+  ];
+  it.each(cases)('%j', (n, want) => expect(idleLockText(n)).toBe(want));
 });

@@ -9,7 +9,7 @@ import { plural } from './text';
  * The lock UI the app shows:
  * - 'pending': asking /api/vault (show nothing that needs the record yet)
  * - 'off': no lock UI at all (demo mode, or an older backend without /api/vault)
- * - 'none': there is no vault yet; the unlock page says how to create one
+ * - 'none': there is no vault yet; the set-up page (#/setup) creates one
  * - 'locked': the unlock page
  * - 'unlocked': the record, and a Lock button
  */
@@ -38,7 +38,7 @@ export function modeFromVault(vault: Vault | null | undefined): LockMode {
 
 /** Routes that show part of the record (and so need it unlocked). */
 export function needsRecord(route: Route): boolean {
-  return route.name !== 'help' && route.name !== 'unlock' && route.name !== 'not-found';
+  return route.name !== 'help' && route.name !== 'unlock' && route.name !== 'setup' && route.name !== 'not-found';
 }
 
 /**
@@ -51,10 +51,16 @@ export function redirectFor(route: Route, mode: LockMode): string | null {
       return null;
     case 'off':
     case 'unlocked':
-      // No unlock page: go where they were heading.
-      return route.name === 'unlock' ? '#' + route.next : null;
+      // No unlock page: go where they were heading. The set-up page is done
+      // with: once it has made the vault, the next step is adding records.
+      if (route.name === 'unlock') return '#' + route.next;
+      if (route.name === 'setup') return mode === 'unlocked' ? '#/import' : '#/';
+      return null;
     case 'none':
+      // Nothing to unlock yet: set Ward up first.
+      return needsRecord(route) || route.name === 'unlock' ? '#/setup' : null;
     case 'locked':
+      if (route.name === 'setup') return '#/unlock';
       return needsRecord(route) ? unlockHref(route) : null;
   }
 }
@@ -68,4 +74,17 @@ export function showLockButton(mode: LockMode): boolean {
 export function autoLockText(minutes: number | null | undefined): string {
   if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) return '';
   return `Ward locks your record after ${plural(Math.round(minutes), 'minute')} without use.`;
+}
+
+/**
+ * Why the unlock page is showing, for its notification banner:
+ * - 'locked': the person pressed Lock
+ * - 'idle': this page locked the record after autoLockMinutes without use
+ * - 'exists': the set-up page found Ward already set up (409 exists)
+ */
+export type LockNotice = { kind: 'locked' } | { kind: 'idle'; minutes: number } | { kind: 'exists'; message: string };
+
+/** "Ward locked your record because it was not used for 15 minutes" */
+export function idleLockText(minutes: number): string {
+  return `Ward locked your record because it was not used for ${plural(Math.max(1, Math.round(minutes)), 'minute')}`;
 }
