@@ -14,9 +14,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ward-health/ward/backend/fhir"
 	"github.com/ward-health/ward/backend/imports"
+	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
 	"golang.org/x/term"
@@ -128,8 +130,8 @@ func newPassword(env Env, file string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(pw) < 8 {
-		return nil, errors.New("the password must be at least 8 characters")
+	if utf8.RuneCount(pw) < session.MinPassword {
+		return nil, fmt.Errorf("the password must be at least %d characters", session.MinPassword)
 	}
 	if file == "" {
 		if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {

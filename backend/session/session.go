@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/store"
@@ -92,7 +94,7 @@ var ErrShortPassword = fmt.Errorf("session: password shorter than %d characters"
 // recovery key that is returned once (as text to show the person) and never
 // stored. The new vault is open for the returned token.
 func (m *Manager) Create(ctx context.Context, password []byte) (tok, recovery string, err error) {
-	if len(password) < MinPassword {
+	if utf8.RuneCount(password) < MinPassword {
 		return "", "", ErrShortPassword
 	}
 	m.mu.Lock()
@@ -144,7 +146,7 @@ func (m *Manager) valid(tok string) bool {
 func (m *Manager) Status(tok string) Status {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := Status{State: StateLocked, Demo: m.demo, AutoLockMinutes: int(m.idle / time.Minute), CanRecover: !m.demo && m.db != nil}
+	s := Status{State: StateLocked, Demo: m.demo, AutoLockMinutes: int(math.Ceil(m.idle.Minutes())), CanRecover: !m.demo && m.db != nil}
 	switch {
 	case m.db == nil && !m.demo:
 		s.State = StateNone
