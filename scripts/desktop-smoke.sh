@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Desktop smoke test: start the real desktop binary under Xvfb on the demo
-# record, wait until the page inside the window has called the API, take a
-# screenshot, check it is not blank, and quit with SIGTERM, expecting a
-# clean exit. Prints "desktop-smoke: ok ..." or "desktop-smoke: FAIL ...".
+# Desktop smoke test, with the real desktop binary under Xvfb:
+#  1. on the demo record: wait until the page inside the window has called
+#     the API, take a screenshot, check it is not blank, and quit with
+#     SIGTERM, expecting a clean exit;
+#  2. on an empty data folder: type a password into the first-run form with
+#     the keyboard (xdotool) and check the vault it creates opens with that
+#     password, which proves POST bodies reach Go from the webview.
+# Prints "desktop-smoke: ok ..." or "desktop-smoke: FAIL ...".
 set -uo pipefail
 bin=${1:-bin/ward}
 out=${2:-test-results/desktop}
 mkdir -p "$out"
-fail() { echo "desktop-smoke: FAIL: $*"; [ -f "$out/ward.log" ] && sed 's/^/  ward: /' "$out/ward.log" | tail -20; exit 1; }
-for tool in Xvfb import convert; do
+log="$out/ward.log"
+fail() { echo "desktop-smoke: FAIL: $*"; [ -f "$log" ] && sed 's/^/  ward: /' "$log" | tail -20; exit 1; }
+for tool in Xvfb import convert xdotool; do
 	command -v $tool >/dev/null || fail "$tool is not installed (make deps installs it)"
 done
 [ -x "$bin" ] || fail "$bin not found; build it with make desktop"
@@ -51,4 +56,34 @@ done
 [ -n "$code" ] || fail "the app did not quit within 10 s of SIGTERM"
 [ "$code" = 0 ] || fail "the app exited with code $code after SIGTERM"
 app=""
-echo "desktop-smoke: ok ($ready after launch; $colours colours on screen; clean exit after SIGTERM)"
+
+# 2. First run in the window: set a password, then open the vault with it.
+fresh=$(mktemp -d)
+log="$out/ward-setup.log"
+DISPLAY=:$n "$bin" --data "$fresh/vault" >"$out/ward-setup.log" 2>&1 &
+app=$!
+for _ in $(seq 600); do
+	grep -q 'first API call' "$out/ward-setup.log" && break
+	kill -0 $app 2>/dev/null || fail "the desktop app exited on an empty data folder"
+	sleep 0.05
+done
+sleep 1
+win=$(DISPLAY=:$n xdotool search --onlyvisible --name '^Ward$' | head -1)
+[ -n "$win" ] || fail "no window named Ward"
+password="desktop smoke $RANDOM$RANDOM"
+DISPLAY=:$n xdotool windowfocus --sync "$win" key Tab type --delay 10 "$password"
+DISPLAY=:$n xdotool key Tab type --delay 10 "$password"
+DISPLAY=:$n xdotool key Return
+for _ in $(seq 200); do [ -e "$fresh/vault/ward.db" ] && break; sleep 0.05; done
+[ -e "$fresh/vault/ward.db" ] || fail "the first-run form in the window did not create a vault (did the POST body reach Go?)"
+sleep 0.5
+DISPLAY=:$n import -window root "$out/screenshot-setup.png" || true
+kill -TERM $app
+for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
+wait $app 2>/dev/null
+app=""
+printf '%s\n' "$password" >"$fresh/pw"
+"$bin" vault stats --data "$fresh/vault" --password-file "$fresh/pw" --json >"$out/setup-stats.json" 2>&1 ||
+	fail "the vault made in the window does not open with the password typed there: $(cat "$out/setup-stats.json")"
+rm -rf "$fresh"
+echo "desktop-smoke: ok ($ready after launch; $colours colours on screen; clean exit after SIGTERM; first-run set-up through the window works)"
