@@ -6,7 +6,11 @@ import type { Page } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const IMPORT_BUNDLE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'import-bundle.json');
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const IMPORT_BUNDLE = path.join(FIXTURES, 'import-bundle.json');
+const IMPORT_LABS = path.join(FIXTURES, 'import-labs.ndjson');
+// A Bundle with a missing comma: not valid JSON.
+const BROKEN = path.join(FIXTURES, 'broken-allergies.json');
 import { test, expect, expectConsole, expectNoAxeViolations, expectUrgentHelp } from './fixtures';
 
 const PASSWORD = () => process.env.WARD_VAULT_PASSWORD!;
@@ -190,52 +194,83 @@ test.describe('locked vault', () => {
     await expectNoAxeViolations(page);
 
     // A file of the wrong kind is refused before uploading.
-    await page.getByLabel('Upload a file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.getByLabel('Upload files').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await expect(page.getByTestId('error-summary')).toContainText('must be a JSON, NDJSON or XML file');
 
     // A file that is not FHIR: the server's plain message, nothing saved.
-    await page.getByLabel('Upload a file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
+    await page.getByLabel('Upload files').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await expect(page.getByTestId('import-failure')).toContainText('broken.json');
     await expect(page.getByTestId('error-summary')).toBeFocused();
     await expectNoAxeViolations(page);
 
-    // Slow the upload down a little so the progress bar can be seen.
+    // Several files in one go: two good ones and a broken one in between.
+    // Slow each upload down a little so the progress can be seen.
     let polls = 0;
+    const posted: URL[] = [];
     await page.route(/\/api\/imports\/[^/?]+$/, async (route) => {
       polls++;
       await route.fallback();
     });
     await page.route(/\/api\/imports\?/, async (route) => {
-      await new Promise((r) => setTimeout(r, 1200));
+      posted.push(new URL(route.request().url()));
+      await new Promise((r) => setTimeout(r, 2000));
       await route.fallback();
     });
-    await page.getByLabel('Upload a file').setInputFiles(IMPORT_BUNDLE);
+    await page.getByLabel('Upload files').setInputFiles([IMPORT_BUNDLE, BROKEN, IMPORT_LABS]);
+    await expect(page.getByTestId('chosen-file').getByRole('listitem')).toHaveCount(3);
     await page.getByLabel('Which organisation is this from? (optional)').fill('Example Import Clinic');
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.mouse.move(0, 0); // off any link the shorter page brings under the pointer
     const progress = page.getByTestId('import-progress');
     await expect(progress).toBeVisible();
-    await expect(progress.locator('progress')).toBeVisible();
-    await expect(progress.getByText('Adding import-bundle.json')).toBeVisible();
+    await expect(page.getByTestId('import-file-label')).toHaveText('File 1 of 3: import-bundle.json');
+    await expect(page.getByLabel('File 1 of 3: import-bundle.json')).toHaveJSProperty('tagName', 'PROGRESS');
     await expect(page.getByTestId('import-status')).toHaveAttribute('role', 'status');
+    await expect(page.getByTestId('import-status')).toContainText('File 1 of 3: import-bundle.json');
     await expect(page.getByTestId('import-cancel')).toBeVisible();
     await expectNoAxeViolations(page);
+    await expect(page.getByTestId('import-file-label')).toHaveText('File 2 of 3: broken-allergies.json');
+    const overall = page.getByLabel(/^All files: \d of 3 files finished$/);
+    await expect(overall).toHaveJSProperty('max', 3);
+    await expect(page.getByTestId('import-file-label')).toHaveText('File 3 of 3: import-labs.ndjson');
+    await expect(page.getByTestId('import-overall-label')).toHaveText('All files: 2 of 3 files finished');
+    await expect(page.getByTestId('import-status')).toContainText('broken-allergies.json could not be imported. File 3 of 3: import-labs.ndjson.');
 
+    // The summary: 2 imported, 1 not, with the broken file's name and a plain reason.
+    const summary = page.getByTestId('error-summary');
+    await expect(summary).toBeVisible({ timeout: 15_000 });
+    await expect(summary).toBeFocused();
+    await expect(summary.getByRole('heading')).toHaveText('1 of 3 files could not be imported');
+    await expect(page.getByTestId('import-failure')).toHaveCount(1);
+    await expect(page.getByTestId('import-failure')).toContainText('broken-allergies.json could not be imported');
+    await expect(page.getByTestId('import-failure')).toContainText('not valid JSON');
+    await expect(page.getByTestId('import-failure')).toContainText('Nothing from it was saved');
+    await expect(page).toHaveTitle('Error: Add records from a file - Ward');
     const done = page.getByTestId('import-done');
-    await expect(done).toBeVisible({ timeout: 15_000 });
-    await expect(done).toContainText('import-bundle.json has been added to your record');
-    await expect(page.getByTestId('import-summary')).toContainText('Added');
-    await expect(page.getByTestId('import-summary')).toContainText('2 records');
-    await expect(page.getByTestId('import-by-type')).toContainText('1 test result');
+    await expect(done).toContainText('2 files have been added to your record.');
+    const rows = page.getByTestId('import-file-row');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.nth(0)).toContainText('import-bundle.json');
+    await expect(rows.nth(0).getByRole('cell').first()).toHaveText(/^Added\s*2$/);
+    await expect(rows.nth(1)).toContainText('import-labs.ndjson');
+    await expect(rows.nth(1).getByRole('cell').first()).toHaveText(/^Added\s*1$/);
+    await expect(page.getByTestId('import-files-total').getByRole('cell').first()).toHaveText(/^Added\s*3$/);
+    await expect(page.getByTestId('import-by-type')).toContainText('2 test results');
     await expect(page.getByTestId('import-by-type')).toContainText('1 condition');
     expect(polls).toBeGreaterThan(0);
+    // One request per file, one after another, each with the organisation.
+    expect(posted.map((u) => u.searchParams.get('name'))).toEqual(['import-bundle.json', 'broken-allergies.json', 'import-labs.ndjson']);
+    expect(posted.map((u) => u.searchParams.get('source'))).toEqual(Array(3).fill('Example Import Clinic'));
+    expect(new Set(posted.map((u) => u.searchParams.get('id'))).size).toBe(3);
     await expectNoAxeViolations(page);
 
     // The new result is in the record, newest first.
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Test results' }).click();
-    await expect(page.getByTestId('report')).toHaveCount(2);
+    await expect(page.getByTestId('report')).toHaveCount(3);
     await expect(page.getByTestId('report').first().getByRole('link')).toHaveText('Vitamin D');
+    await expect(page.getByTestId('report').nth(1).getByRole('link')).toHaveText('Ferritin');
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Health' }).click();
     await expect(page.getByTestId('active-conditions')).toContainText('Vitamin D deficiency');
 

@@ -1,7 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { checkFile, isFinished, progressText, progressValue, summaryRows, typeCount } from './imports';
+import {
+  cancelText,
+  checkFile,
+  checkFiles,
+  doneText,
+  errorTitle,
+  failureLine,
+  fileLabel,
+  fileRows,
+  hasErrors,
+  isFinished,
+  nextAnnouncement,
+  notStartedText,
+  overallText,
+  progressText,
+  progressValue,
+  runQueue,
+  skippedLines,
+  startText,
+  summaryRows,
+  totalSummary,
+  typeCount,
+  type BatchResult,
+  type FileOutcome,
+} from './imports';
 import { attachmentDetail, fileKind, formatBytes } from './text';
-import { importContentType, newImportId } from './api';
+import { ApiError, SERVICE_PROBLEM, importContentType, newImportId, type ImportStatus, type ImportSummary } from './api';
 
 describe('formatBytes', () => {
   it('uses plain sizes', () => {
@@ -101,5 +125,206 @@ describe('newImportId', () => {
     const a = newImportId();
     expect(a).toMatch(/^[A-Za-z0-9-]{8,64}$/);
     expect(newImportId()).not.toBe(a);
+  });
+});
+
+describe('checkFiles', () => {
+  it('asks for at least one file, and names the bad one when there are several', () => {
+    expect(checkFiles([])).toBe('Select a file to add');
+    expect(checkFiles(null)).toBe('Select a file to add');
+    expect(checkFiles([{ name: 'a.pdf', size: 1 }])).toBe('The selected file must be a JSON, NDJSON or XML file');
+    expect(checkFiles([{ name: 'a.json', size: 1 }, { name: 'notes.txt', size: 1 }])).toBe('notes.txt must be a JSON, NDJSON or XML file');
+    expect(checkFiles([{ name: 'a.json', size: 1 }, { name: 'b.json', size: 0 }])).toBe('b.json is empty');
+    expect(checkFiles([{ name: 'a.json', size: 1 }, { name: 'b.xml', size: 2 }])).toBe('');
+  });
+});
+
+const sum = (added: number, updated = 0, unchanged = 0, extra: Partial<ImportSummary> = {}): ImportSummary => ({
+  added,
+  updated,
+  unchanged,
+  byType: { Observation: added },
+  ...extra,
+});
+
+function snapshot(file: string, state: ImportStatus['state'], extra: Partial<ImportStatus> = {}): ImportStatus {
+  return { id: 'x', file, state, bytesDone: 1, bytesTotal: 1, items: 0, message: '', summary: null, ...extra };
+}
+
+const files = (...names: string[]) => names.map((name) => ({ name }));
+
+describe('runQueue', () => {
+  it('imports the files one after another; a failed file does not stop the others', async () => {
+    const order: string[] = [];
+    let inFlight = 0;
+    const ended: string[] = [];
+    const r = await runQueue(files('a.json', 'broken.json', 'c.xml'), {
+      async run(f) {
+        inFlight++;
+        expect(inFlight).toBe(1); // never two at once
+        order.push(f.name);
+        await new Promise((res) => setTimeout(res, 1));
+        inFlight--;
+        if (f.name === 'broken.json') {
+          return snapshot(f.name, 'failed', { message: 'broken.json could not be imported: entry 3: this is not valid JSON. Nothing from it was saved.' });
+        }
+        return snapshot(f.name, 'done', { summary: sum(f.name === 'a.json' ? 2 : 5) });
+      },
+      stopRequested: () => false,
+      onFileEnd: (o) => ended.push(`${o.name}:${o.state}`),
+    });
+    expect(order).toEqual(['a.json', 'broken.json', 'c.xml']);
+    expect(ended).toEqual(['a.json:done', 'broken.json:failed', 'c.xml:done']);
+    expect(r.cancelled).toBe(false);
+    expect(r.problem).toBe('');
+    expect(r.files.map((f) => f.state)).toEqual(['done', 'failed', 'done']);
+    expect(r.files[1].message).toMatch(/^broken\.json could not be imported: entry 3/);
+    expect(hasErrors(r)).toBe(true);
+    expect(errorTitle(r)).toBe('1 of 3 files could not be imported');
+    expect(doneText(r.files)).toBe('2 files have been added to your record.');
+  });
+
+  it('carries on after a per-file error answer (413), naming the file', async () => {
+    const r = await runQueue(files('huge.json', 'b.json'), {
+      async run(f) {
+        if (f.name === 'huge.json') throw new ApiError('That file is larger than 1 GB.', 413, 'too_large');
+        return snapshot(f.name, 'done', { summary: sum(1) });
+      },
+      stopRequested: () => false,
+    });
+    expect(r.files.map((f) => [f.state, f.message])).toEqual([
+      ['failed', 'huge.json: That file is larger than 1 GB.'],
+      ['done', ''],
+    ]);
+  });
+
+  it('stops on 409 busy with the server\'s message; that file and the rest are not started', async () => {
+    let calls = 0;
+    const busy = 'Another import is still running. Wait for it to finish, then try again.';
+    const r = await runQueue(files('a.json', 'b.json', 'c.json'), {
+      async run(f) {
+        calls++;
+        if (f.name === 'b.json') throw new ApiError(busy, 409, 'busy');
+        return snapshot(f.name, 'done', { summary: sum(1) });
+      },
+      stopRequested: () => false,
+    });
+    expect(calls).toBe(2);
+    expect(r.problem).toBe(busy);
+    expect(r.cancelled).toBe(false);
+    expect(r.files.map((f) => f.state)).toEqual(['done', 'not-started', 'not-started']);
+    expect(hasErrors(r)).toBe(true);
+    expect(errorTitle(r)).toBe('There is a problem');
+    expect(notStartedText(r.files)).toBe('2 files were not started: b.json and c.json.');
+  });
+
+  it('stops when the server cannot be reached', async () => {
+    const r = await runQueue(files('a.json', 'b.json'), {
+      run: async () => {
+        throw new ApiError(SERVICE_PROBLEM, 0, 'network');
+      },
+      stopRequested: () => false,
+    });
+    expect(r.files.map((f) => f.state)).toEqual(['failed', 'not-started']);
+    expect(r.files[0].message).toBe(`a.json: ${SERVICE_PROBLEM}`);
+  });
+
+  it('Cancel stops the file being imported and starts no more', async () => {
+    let stop = false;
+    const started: string[] = [];
+    const r = await runQueue(files('a.json', 'b.json', 'labs.json', 'd.json', 'e.json'), {
+      async run(f) {
+        started.push(f.name);
+        if (f.name === 'labs.json') {
+          stop = true; // Cancel pressed while labs.json is being imported
+          return snapshot(f.name, 'cancelled', { message: 'The import was cancelled.' });
+        }
+        return snapshot(f.name, 'done', { summary: sum(1) });
+      },
+      stopRequested: () => stop,
+    });
+    expect(started).toEqual(['a.json', 'b.json', 'labs.json']);
+    expect(r.cancelled).toBe(true);
+    expect(r.files.map((f) => f.state)).toEqual(['done', 'done', 'cancelled', 'not-started', 'not-started']);
+    expect(hasErrors(r)).toBe(false);
+    expect(cancelText(r)).toBe('Import cancelled. 2 files were imported before you cancelled. Nothing from labs.json was saved. 2 files were not started.');
+  });
+
+  it('Cancel between files (or too late for the file) starts no more', async () => {
+    let stop = false;
+    const r = await runQueue(files('a.json', 'b.json', 'c.json'), {
+      async run(f) {
+        stop = true; // pressed, but a.json finished first
+        return snapshot(f.name, 'done', { summary: sum(1) });
+      },
+      stopRequested: () => stop,
+    });
+    expect(r.cancelled).toBe(true);
+    expect(r.files.map((f) => f.state)).toEqual(['done', 'not-started', 'not-started']);
+    expect(cancelText(r)).toBe('Import cancelled. 1 file was imported before you cancelled. 2 files were not started.');
+  });
+});
+
+describe('wording for several files', () => {
+  const outcome = (name: string, state: FileOutcome['state'], summary: ImportSummary | null = null, message = ''): FileOutcome => ({
+    name,
+    state,
+    message,
+    summary,
+  });
+
+  it('cancel wording for one file says the record is as it was', () => {
+    const r: BatchResult = { files: [outcome('big.json', 'cancelled')], cancelled: true, problem: '' };
+    expect(cancelText(r)).toBe('Import cancelled. Nothing from big.json was saved. Your record is as it was.');
+    expect(errorTitle(r)).toBe('There is a problem');
+    expect(hasErrors(r)).toBe(false);
+    expect(hasErrors(null)).toBe(false);
+  });
+
+  it('labels, counts and live-region text', () => {
+    expect(fileLabel(1, 5, 'labs.json')).toBe('File 2 of 5: labs.json');
+    expect(fileLabel(0, 1, 'big.json')).toBe('Adding big.json');
+    expect(overallText(2, 5)).toBe('2 of 5 files finished');
+    expect(overallText(0, 1)).toBe('0 of 1 file finished');
+    expect(startText(0, 3, 'a.json')).toBe('File 1 of 3: a.json.');
+    expect(startText(1, 3, 'b.json', outcome('a.json', 'done'))).toBe('a.json was imported. File 2 of 3: b.json.');
+    expect(startText(2, 3, 'c.json', outcome('b.json', 'failed'))).toBe('b.json could not be imported. File 3 of 3: c.json.');
+    expect(failureLine('a.json', 'a.json could not be imported.')).toBe('a.json could not be imported.');
+    expect(failureLine('a.json', 'Sorry.')).toBe('a.json: Sorry.');
+  });
+
+  it('announces new files at once and progress at most every few seconds', () => {
+    let last = nextAnnouncement({ text: '', at: 0 }, 'File 1 of 2: a.json.', 1000, true)!;
+    expect(last).toEqual({ text: 'File 1 of 2: a.json.', at: 1000 });
+    expect(nextAnnouncement(last, 'Read 1 KB of 4 KB. Saved 1 record so far.', 1250, false)).toBeNull();
+    expect(nextAnnouncement(last, 'Read 2 KB of 4 KB. Saved 5 records so far.', 3999, false)).toBeNull();
+    last = nextAnnouncement(last, 'Read 2 KB of 4 KB. Saved 5 records so far.', 4000, false)!;
+    expect(last.text).toBe('Read 2 KB of 4 KB. Saved 5 records so far.');
+    expect(nextAnnouncement(last, last.text, 9000, false)).toBeNull(); // nothing new to say
+    expect(nextAnnouncement(last, 'a.json was imported. File 2 of 2: b.json.', 4100, true)?.text).toBe('a.json was imported. File 2 of 2: b.json.');
+  });
+
+  it('adds up the imported files, per file and in total', () => {
+    const fs = [
+      outcome('a.json', 'done', sum(2, 1, 3, { byType: { Observation: 2, Condition: 1 }, skipped: [{ entry: 4, reason: 'no id' }] })),
+      outcome('broken.json', 'failed', null, 'broken.json could not be imported.'),
+      outcome('c.json', 'done', sum(1200, 0, 0, { keptNewer: 1 })),
+    ];
+    const t = totalSummary(fs);
+    expect(t).toMatchObject({ added: 1202, updated: 1, unchanged: 3, keptNewer: 1, byType: { Observation: 1202, Condition: 1 } });
+    expect(summaryRows(t).byType).toEqual(['1,202 test results', '1 condition']);
+    const table = fileRows(fs);
+    expect(table.rows).toEqual([
+      { name: 'a.json', added: '2', updated: '1', unchanged: '3', keptNewer: '0' },
+      { name: 'c.json', added: '1,200', updated: '0', unchanged: '0', keptNewer: '1' },
+    ]);
+    expect(table.total).toEqual({ name: 'Total', added: '1,202', updated: '1', unchanged: '3', keptNewer: '1' });
+    expect(table.kept).toBe(true);
+    expect(skippedLines(fs)).toEqual(['a.json, entry 4: no id']);
+    expect(skippedLines([fs[0]])).toEqual(['Entry 4: no id']);
+    expect(doneText([fs[0]])).toBe('a.json has been added to your record.');
+    expect(errorTitle({ files: fs, cancelled: false, problem: '' })).toBe('1 of 3 files could not be imported');
+    expect(notStartedText(fs)).toBe('');
+    expect(notStartedText([outcome('x.json', 'not-started')])).toBe('1 file was not started: x.json.');
   });
 });
