@@ -33,6 +33,11 @@ type Options struct {
 	// name, so a web page cannot reach a Ward listening on 127.0.0.1 by
 	// pointing its own domain there (DNS rebinding).
 	LoopbackOnly bool
+	// AllowSetup lets the page create a vault in an empty data folder:
+	// right for the desktop window and for a server on loopback, not for a
+	// server others can reach, where the first visitor would choose the
+	// password (set those up with "ward vault init").
+	AllowSetup bool
 	// FirstAPICall, if set, runs once when the first /api/ request arrives:
 	// the desktop shell uses it to know the page inside the window is alive.
 	FirstAPICall func()

@@ -83,6 +83,10 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 // create sets up a vault in an empty data folder (the desktop app's first
 // run) and answers with the recovery key, the only time it is shown.
 func (h *handler) create(w http.ResponseWriter, r *http.Request) {
+	if !h.opt.AllowSetup {
+		writeError(w, http.StatusForbidden, "setup_disabled", "Ward can only be set up on this server from its command line (ward vault init).")
+		return
+	}
 	var body struct {
 		Password string `json:"password"`
 	}

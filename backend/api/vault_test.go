@@ -194,7 +194,10 @@ func TestHumanWait(t *testing.T) {
 }
 
 func TestCreateVault(t *testing.T) {
-	h := New(Options{Vault: emptyVault(t)})
+	if r := call(t, New(Options{Vault: emptyVault(t)}), "POST", "/api/vault/create", "", `{"password":"a good long password"}`); r.code != http.StatusForbidden {
+		t.Fatalf("create on a server that does not allow set-up = %d", r.code)
+	}
+	h := New(Options{Vault: emptyVault(t), AllowSetup: true})
 	if r := call(t, h, "POST", "/api/vault/create", "", `{"password":"short"}`); r.code != http.StatusBadRequest || errCode(r) != "short_password" {
 		t.Fatalf("short password = %d %v", r.code, r.body)
 	}

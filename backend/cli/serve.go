@@ -75,7 +75,9 @@ func (a *appFlags) openVault(ctx context.Context, env Env) (*session.Manager, er
 }
 
 // handler builds the one http.Handler both faces use.
-func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, loopback bool, firstCall func()) (http.Handler, *session.Manager, error) {
+// loopback refuses other Host names (serve on 127.0.0.1); setup lets the
+// page create a vault in an empty folder (the window, or serve on loopback).
+func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, loopback, setup bool, firstCall func()) (http.Handler, *session.Manager, error) {
 	if err := ensureWritable(a.data); err != nil {
 		return nil, nil, err
 	}
@@ -97,6 +99,7 @@ func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, loopb
 		Vault:        m,
 		Logger:       log,
 		LoopbackOnly: loopback,
+		AllowSetup:   setup,
 		FirstAPICall: firstCall,
 	}), m, nil
 }
@@ -110,7 +113,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, m, err := a.handler(ctx, env, log, isLoopback(*addr), nil)
+	h, m, err := a.handler(ctx, env, log, isLoopback(*addr), isLoopback(*addr), nil)
 	if err != nil {
 		return err
 	}
@@ -139,7 +142,7 @@ func runDesktop(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("no display found, so the desktop window cannot open; run \"ward serve --demo\" and open http://127.0.0.1:8080 in a browser instead")
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, m, err := a.handler(ctx, env, log, false, func() {
+	h, m, err := a.handler(ctx, env, log, false, true, func() {
 		fmt.Fprintf(env.Stderr, "ward: window ready: first API call %d ms after start\n", time.Since(start).Milliseconds())
 	})
 	if err != nil {

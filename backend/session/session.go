@@ -322,8 +322,22 @@ func (m *Manager) Import(ctx context.Context, tok string, src store.Source, item
 	m.touch()
 	m.mu.Unlock()
 
-	// Locking meanwhile destroys keys, which fails the import and rolls it back.
-	res, err := m.db.Import(ctx, keys, src, items, progress)
+	// A long import is use: keep the idle timer from locking mid-way.
+	// Locking meanwhile (the Lock button) destroys keys, which fails the
+	// import and rolls it back.
+	report := func(n int) {
+		if n%1000 == 0 {
+			m.mu.Lock()
+			if m.keys == keys {
+				m.touch()
+			}
+			m.mu.Unlock()
+		}
+		if progress != nil {
+			progress(n)
+		}
+	}
+	res, err := m.db.Import(ctx, keys, src, items, report)
 	if err != nil {
 		return res, err
 	}
