@@ -325,6 +325,23 @@ func statusConcept(system, code string) map[string]any {
 	return map[string]any{"coding": []map[string]any{{"system": system, "code": code}}}
 }
 
+// concernStatus reads a concern act's statusCode as a clinical status
+// ("" when there is no concern or it says nothing useful).
+func concernStatus(concern *node) string {
+	if concern == nil {
+		return ""
+	}
+	switch codeOf(concern.child("statusCode")) {
+	case "active":
+		return "active"
+	case "completed":
+		return "resolved"
+	case "suspended":
+		return "inactive"
+	}
+	return ""
+}
+
 // concernObservations returns a concern act's observations (those it is the
 // subject of, or that carry the given template), or a bare observation alone.
 func concernObservations(act *node, template string) (*node, []*node) {
@@ -365,15 +382,8 @@ func (p *parser) problem(act *node) error {
 		if status == "" && abatement != "" {
 			status = "resolved"
 		}
-		if status == "" && concern != nil {
-			switch codeOf(concern.child("statusCode")) {
-			case "active":
-				status = "active"
-			case "completed":
-				status = "resolved"
-			case "suspended":
-				status = "inactive"
-			}
+		if status == "" {
+			status = concernStatus(concern)
 		}
 		if onset != "" {
 			c["onsetDateTime"] = onset
@@ -480,15 +490,8 @@ func (p *parser) allergy(act *node) error {
 		if status == "" && end != "" {
 			status = "resolved"
 		}
-		if status == "" && concern != nil {
-			switch codeOf(concern.child("statusCode")) {
-			case "active":
-				status = "active"
-			case "completed":
-				status = "resolved"
-			case "suspended":
-				status = "inactive"
-			}
+		if status == "" {
+			status = concernStatus(concern)
 		}
 		if status != "" {
 			a["clinicalStatus"] = statusConcept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", status)
