@@ -194,7 +194,7 @@ func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, size in
 	j.source = source
 	j.mu.Unlock()
 	src := store.Source{Name: source, LastUpdated: time.Now().UTC()}
-	res, err := rn.Vault.Import(ctx, tok, src, items, func(n int) { j.items.Store(int64(n)) })
+	res, err := rn.Vault.Import(ctx, tok, store.Batch{Source: src, Items: items, Progress: func(n int) { j.items.Store(int64(n)) }})
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ended = time.Now()

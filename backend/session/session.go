@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"sort"
 	"sync"
@@ -305,7 +304,7 @@ func newToken() (string, error) {
 
 // Import stores items from src for the holder of tok, in one transaction,
 // then rebuilds the view so the pages show the new records.
-func (m *Manager) Import(ctx context.Context, tok string, src store.Source, items iter.Seq2[store.Item, error], progress func(int)) (store.ImportResult, error) {
+func (m *Manager) Import(ctx context.Context, tok string, b store.Batch) (store.ImportResult, error) {
 	m.mu.Lock()
 	if m.keys == nil {
 		m.mu.Unlock()
@@ -322,6 +321,7 @@ func (m *Manager) Import(ctx context.Context, tok string, src store.Source, item
 	m.touch()
 	m.mu.Unlock()
 
+	progress := b.Progress
 	// A long import is use: keep the idle timer from locking mid-way.
 	// Locking meanwhile (the Lock button) destroys keys, which fails the
 	// import and rolls it back.
@@ -337,7 +337,8 @@ func (m *Manager) Import(ctx context.Context, tok string, src store.Source, item
 			progress(n)
 		}
 	}
-	res, err := m.db.Import(ctx, keys, src, items, report)
+	b.Progress = report
+	res, err := m.db.ImportBatch(ctx, keys, b)
 	if err != nil {
 		return res, err
 	}

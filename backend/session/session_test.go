@@ -55,7 +55,7 @@ func TestDemoReopensUnderTheServerKey(t *testing.T) {
 			extra := func(yield func(store.Item, error) bool) {
 				yield(store.Item{Type: "Observation", ID: "extra", Raw: []byte(`{"resourceType":"Observation","id":"extra","status":"final","code":{"text":"Extra"}}`)}, nil)
 			}
-			if _, err := m.Import(ctx, "", store.Source{Name: "Someone's upload"}, extra, nil); err != nil {
+			if _, err := m.Import(ctx, "", store.Batch{Source: store.Source{Name: "Someone's upload"}, Items: extra}); err != nil {
 				t.Fatal(err)
 			}
 			if n := len(rec.Sources()); n != 1 {

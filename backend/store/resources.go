@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
-	"strconv"
 	"time"
 
 	"github.com/ward-health/ward/backend/vault"
@@ -26,8 +25,28 @@ type Item struct {
 
 // Source is the organisation a set of resources came from.
 type Source struct {
-	Name        string    `json:"name"`
+	Name string `json:"name"`
+	// LastUpdated is when records from this source last changed on this
+	// computer: an import that brings nothing new leaves it alone.
 	LastUpdated time.Time `json:"lastUpdated"`
+	// Notices are what the source's latest file said about itself, such as
+	// Epic's "may not contain the entire record".
+	Notices []string `json:"notices,omitempty"`
+}
+
+// Batch is one import: one file's resources, filed under one source.
+type Batch struct {
+	Source   Source
+	Items    iter.Seq2[Item, error]
+	Progress func(done int) // after each item, if set
+	// Patient, if set, runs inside the transaction before anything is
+	// written. It gets the vault's patient identity as last saved (nil
+	// before the first) and returns the identity to save, or an error that
+	// refuses the whole batch. The store keeps the bytes sealed and opaque.
+	Patient func(current []byte) ([]byte, error)
+	// Changed, if set, is called for each record the import adds or
+	// replaces; nothing it was told about is kept if the import fails.
+	Changed func(Record)
 }
 
 // Record is a stored resource, opened.
@@ -44,6 +63,9 @@ type ImportResult struct {
 	KeptNewer int            `json:"keptNewer"` // stored copy was newer than the incoming one
 	ByType    map[string]int `json:"byType"`
 }
+
+// New reports whether the import changed anything.
+func (r ImportResult) New() bool { return r.Added+r.Updated > 0 }
 
 const (
 	tableResources = "resources"
@@ -92,15 +114,21 @@ func decode(b []byte) (Record, error) {
 // a changed resource replaces the stored one unless the stored one says it
 // is newer (meta.lastUpdated). progress, if set, is called after each item.
 func (d *DB) Import(ctx context.Context, k *vault.Keys, src Source, items iter.Seq2[Item, error], progress func(done int)) (ImportResult, error) {
-	res, err := d.importTx(ctx, k, src, items, progress)
+	return d.ImportBatch(ctx, k, Batch{Source: src, Items: items, Progress: progress})
+}
+
+// ImportBatch is Import with the batch's checks and hooks.
+func (d *DB) ImportBatch(ctx context.Context, k *vault.Keys, b Batch) (ImportResult, error) {
+	res, err := d.importTx(ctx, k, b)
 	if err != nil && ctx.Err() != nil {
 		return res, ErrCancelled
 	}
 	return res, err
 }
 
-func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter.Seq2[Item, error], progress func(done int)) (ImportResult, error) {
+func (d *DB) importTx(ctx context.Context, k *vault.Keys, b Batch) (ImportResult, error) {
 	res := ImportResult{ByType: map[string]int{}}
+	src := b.Source
 	d.write.Lock()
 	defer d.write.Unlock()
 	tx, err := d.sql.BeginTx(ctx, nil)
@@ -109,13 +137,30 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 	}
 	defer tx.Rollback()
 
-	acc, gen, err := d.loadAcc(ctx, tx, k)
+	st, err := d.loadState(ctx, tx, k)
 	if err != nil {
 		return res, err
 	}
-	srcKey, err := d.putSource(ctx, tx, k, src, acc)
+	acc := st.acc
+	if b.Patient != nil {
+		if st.patient, err = b.Patient(st.patient); err != nil {
+			return res, err
+		}
+	}
+	srcKey, err := k.Index("source", src.Name)
 	if err != nil {
 		return res, err
+	}
+	oldSrc, srcFound, err := d.readSource(ctx, tx, k, srcKey)
+	if err != nil {
+		return res, err
+	}
+	// The source row must exist before its resources (foreign key); it is
+	// written again at the end with what the import changed.
+	if !srcFound {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO sources(key, version, body) VALUES (?, 0, x'')", srcKey); err != nil {
+			return res, classify(err)
+		}
 	}
 	// A small import looks each resource up; a large one reads the
 	// source's rows once instead, which beats a lookup per resource.
@@ -172,7 +217,14 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 
 	var plain, sealed []byte
 	done := 0
-	for it, err := range items {
+	step := func(typ string) {
+		res.ByType[typ]++
+		done++
+		if b.Progress != nil {
+			b.Progress(done)
+		}
+	}
+	for it, err := range b.Items {
 		if err != nil {
 			return res, err
 		}
@@ -202,11 +254,7 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 			res.Added++
 		case subtle.ConstantTimeCompare(old.digest, digest) == 1:
 			res.Unchanged++
-			res.ByType[it.Type]++
-			done++
-			if progress != nil {
-				progress(done)
-			}
+			step(it.Type)
 			continue
 		default:
 			var oldBody []byte
@@ -217,11 +265,7 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 			if oerr == nil {
 				if rec, derr := decode(plain); derr == nil && newer(rec.Raw, it.Raw) {
 					res.KeptNewer++
-					res.ByType[it.Type]++
-					done++
-					if progress != nil {
-						progress(done)
-					}
+					step(it.Type)
 					continue
 				}
 			}
@@ -241,22 +285,46 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, src Source, items iter
 		if existing != nil {
 			existing[string(key)] = stored{version, digest}
 		}
-		res.ByType[it.Type]++
-		done++
-		if progress != nil {
-			progress(done)
+		if b.Changed != nil {
+			b.Changed(Record{Source: src.Name, Item: it})
 		}
+		step(it.Type)
 	}
 	if ctx.Err() != nil {
 		return res, ErrCancelled
 	}
-	if err := d.saveAcc(ctx, tx, k, acc, gen+1); err != nil {
+	// Freshness means something: a file that brings nothing new leaves the
+	// source's date (and its notices) as they were.
+	if srcFound && !res.New() {
+		src = oldSrc
+	} else if srcFound && src.Notices == nil {
+		src.Notices = oldSrc.Notices
+	}
+	if !srcFound || res.New() || !sameNotices(src.Notices, oldSrc.Notices) {
+		if err := d.writeSource(ctx, tx, k, srcKey, src, acc); err != nil {
+			return res, err
+		}
+	}
+	st.acc = acc
+	if err := d.saveState(ctx, tx, k, st); err != nil {
 		return res, err
 	}
 	if err := tx.Commit(); err != nil {
 		return res, classify(err)
 	}
 	return res, nil
+}
+
+func sameNotices(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // newer reports whether stored says it was updated after incoming.
@@ -274,31 +342,50 @@ func newer(stored, incoming []byte) bool {
 	return errA == nil && errB == nil && ta.After(tb)
 }
 
-func (d *DB) putSource(ctx context.Context, tx *sql.Tx, k *vault.Keys, src Source, acc *accumulator) ([]byte, error) {
-	key, err := k.Index("source", src.Name)
-	if err != nil {
-		return nil, err
-	}
+// readSource opens a source's row, if there is one.
+func (d *DB) readSource(ctx context.Context, tx *sql.Tx, k *vault.Keys, key []byte) (Source, bool, error) {
 	var version int64
-	err = tx.QueryRowContext(ctx, "SELECT version FROM sources WHERE key = ?", key).Scan(&version)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, classify(err)
+	var body []byte
+	err := tx.QueryRowContext(ctx, "SELECT version, body FROM sources WHERE key = ?", key).Scan(&version, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Source{}, false, nil
 	}
-	if err == nil {
+	if err != nil {
+		return Source{}, false, classify(err)
+	}
+	plain, err := k.Open(d.ad(tableSources, key, version), body)
+	if err != nil {
+		return Source{}, false, &RecordError{Table: tableSources, Key: key, Err: err}
+	}
+	var s Source
+	if err := json.Unmarshal(plain, &s); err != nil {
+		return Source{}, false, &RecordError{Table: tableSources, Key: key, Err: err}
+	}
+	return s, true, nil
+}
+
+// writeSource seals src into its row, one version on.
+func (d *DB) writeSource(ctx context.Context, tx *sql.Tx, k *vault.Keys, key []byte, src Source, acc *accumulator) error {
+	var version int64
+	err := tx.QueryRowContext(ctx, "SELECT version FROM sources WHERE key = ?", key).Scan(&version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return classify(err)
+	}
+	if err == nil && version > 0 {
 		acc.toggle(k, tableSources, key, version)
 	}
 	version++
 	body, _ := json.Marshal(src)
 	sealed, err := k.Seal(d.ad(tableSources, key, version), body)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sources(key, version, body) VALUES (?, ?, ?)
 		ON CONFLICT(key) DO UPDATE SET version = excluded.version, body = excluded.body`, key, version, sealed); err != nil {
-		return nil, classify(err)
+		return classify(err)
 	}
 	acc.toggle(k, tableSources, key, version)
-	return key, nil
+	return nil
 }
 
 // RecordError names a stored record that failed to open.
@@ -324,6 +411,9 @@ type Contents struct {
 	// RolledBack is set when the rows do not add up to what the last write
 	// recorded: some row was put back to an older copy or removed.
 	RolledBack bool
+	// Patient is the vault's patient identity as the intake saved it (nil
+	// before the first import that named one); opaque to the store.
+	Patient []byte
 }
 
 // Load opens every row. A row that fails is listed in Failed and the rest
@@ -427,11 +517,12 @@ func (d *DB) Load(ctx context.Context, k *vault.Keys) (*Contents, error) {
 	if err := rows.Err(); err != nil {
 		return nil, classify(err)
 	}
-	want, _, err := d.loadAcc(ctx, tx, k)
+	st, err := d.loadState(ctx, tx, k)
 	if err != nil {
 		return nil, err
 	}
-	c.RolledBack = !bytes.Equal(want[:], sum[:])
+	c.RolledBack = !bytes.Equal(st.acc[:], sum[:])
+	c.Patient = st.patient
 	return c, nil
 }
 
@@ -455,55 +546,6 @@ func (d *DB) openResource(k *vault.Keys, key []byte, version int64, body []byte)
 	return rec, nil
 }
 
-// accumulator is a keyed multiset hash (XOR of HMACs) of every row's
-// (table, key, version). The store keeps it sealed and updates it on each
-// write; Load recomputes it. A row put back to an older version together
-// with its old version number opens on its own, but changes the sum.
-type accumulator [vault.IndexSize]byte
-
-func (a *accumulator) toggle(k *vault.Keys, table string, key []byte, version int64) {
-	h, err := k.Index("row", table, string(key), strconv.FormatInt(version, 10))
-	if err != nil {
-		return // locked: the caller's next Seal or Open fails with ErrLocked
-	}
-	subtle.XORBytes(a[:], a[:], h)
-}
-
-type querier interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
-func (d *DB) loadAcc(ctx context.Context, q querier, k *vault.Keys) (*accumulator, int64, error) {
-	gen, err := d.metaInt(ctx, q, "generation")
-	if err != nil {
-		return nil, 0, classify(err)
-	}
-	acc := &accumulator{}
-	if gen == 0 {
-		return acc, 0, nil
-	}
-	var sealed []byte
-	if err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE name = 'rows'").Scan(&sealed); err != nil {
-		return nil, 0, classify(err)
-	}
-	plain, err := k.Open(d.ad(tableMeta, []byte("rows"), gen), sealed)
-	if err != nil {
-		return nil, 0, fmt.Errorf("open row summary: %w", err)
-	}
-	copy(acc[:], plain)
-	return acc, gen, nil
-}
-
-func (d *DB) saveAcc(ctx context.Context, tx *sql.Tx, k *vault.Keys, acc *accumulator, gen int64) error {
-	sealed, err := k.Seal(d.ad(tableMeta, []byte("rows"), gen), acc[:])
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO meta(name, value) VALUES ('rows', ?), ('generation', ?)
-		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, sealed, gen)
-	return classify(err)
-}
-
 // DeleteSource removes an organisation's records and the organisation, in
 // one transaction.
 func (d *DB) DeleteSource(ctx context.Context, k *vault.Keys, name string) error {
@@ -512,10 +554,11 @@ func (d *DB) DeleteSource(ctx context.Context, k *vault.Keys, name string) error
 		return err
 	}
 	return d.inWrite(ctx, func(tx *sql.Tx) error {
-		acc, gen, err := d.loadAcc(ctx, tx, k)
+		st, err := d.loadState(ctx, tx, k)
 		if err != nil {
 			return err
 		}
+		acc := st.acc
 		rows, err := tx.QueryContext(ctx, "SELECT key, version FROM resources WHERE source = ?", key)
 		if err != nil {
 			return classify(err)
@@ -542,6 +585,6 @@ func (d *DB) DeleteSource(ctx context.Context, k *vault.Keys, name string) error
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sources WHERE key = ?", key); err != nil {
 			return classify(err)
 		}
-		return d.saveAcc(ctx, tx, k, acc, gen+1)
+		return d.saveState(ctx, tx, k, st)
 	})
 }
