@@ -48,8 +48,25 @@ func (e *FormatError) Unwrap() error { return e.Err }
 // them) is read one entry at a time, so a bundle of any size is read in
 // memory bounded by its largest entry.
 func Read(r io.Reader) iter.Seq2[Resource, error] {
+	return ReadWith(r, ReadOptions{})
+}
+
+// ReadOptions lets the caller see what a file says about itself, beside
+// its resources.
+type ReadOptions struct {
+	// Outcome gets each search-outcome OperationOutcome (the server's
+	// notes on the search, such as "may not contain the entire record");
+	// they are not yielded as resources.
+	Outcome func(raw []byte)
+	// Bundle gets each top-level Bundle's own JSON without its entries
+	// (type, link, meta), once the Bundle has been read.
+	Bundle func(raw []byte)
+}
+
+// ReadWith is Read, telling opt what the file says about itself.
+func ReadWith(r io.Reader, opt ReadOptions) iter.Seq2[Resource, error] {
 	return func(yield func(Resource, error) bool) {
-		rd := &reader{dec: json.NewDecoder(bufio.NewReaderSize(r, 1<<16)), yield: yield}
+		rd := &reader{dec: json.NewDecoder(bufio.NewReaderSize(r, 1<<16)), yield: yield, opt: opt}
 		rd.dec.UseNumber()
 		rd.run()
 	}
@@ -58,6 +75,7 @@ func Read(r io.Reader) iter.Seq2[Resource, error] {
 type reader struct {
 	dec   *json.Decoder
 	yield func(Resource, error) bool
+	opt   ReadOptions
 	n     int  // entries seen, for error messages
 	done  bool // the consumer stopped or an error was reported
 }
@@ -158,6 +176,9 @@ func (rd *reader) object() {
 			if !rd.entry(e) {
 				return
 			}
+		}
+		if rd.opt.Bundle != nil && !rd.done {
+			rd.opt.Bundle(assemble(fields))
 		}
 	default:
 		if entries != nil {
@@ -297,6 +318,9 @@ func (rd *reader) entry(raw json.RawMessage) bool {
 		return false
 	}
 	if env.typ == "OperationOutcome" && mode == "outcome" {
+		if rd.opt.Outcome != nil {
+			rd.opt.Outcome(res)
+		}
 		rd.n++ // describes the search, not the patient
 		return true
 	}

@@ -99,26 +99,14 @@ func (b *builder) attachmentBytes(a fhir.Attachment) ([]byte, string, bool) {
 }
 
 func (b *builder) document(res fhir.Resource) int {
-	var d struct {
-		Status      string                `json:"status"`
-		DocStatus   string                `json:"docStatus"`
-		Type        *fhir.CodeableConcept `json:"type"`
-		Title       string                `json:"title"`
-		Description string                `json:"description"`
-		Date        string                `json:"date"`
-		Created     string                `json:"created"`
-		Author      []fhir.Reference      `json:"author"`
-		Custodian   *fhir.Reference       `json:"custodian"`
-		Text        *narrative            `json:"text"`
-		Content     []struct {
-			Attachment fhir.Attachment `json:"attachment"`
-		} `json:"content"`
-		Section []section `json:"section"`
+	var d documentJSON
+	if err := res.Decode(&d); err != nil {
+		return b.unreadable(res, err)
 	}
-	if res.Decode(&d) != nil || d.Status == "entered-in-error" {
+	if d.Status == "entered-in-error" || b.elsewhere(res, d.provenance, firstNonEmpty(d.Title, d.Description, "Document")) {
 		return 0
 	}
-	doc := Document{ID: res.ID, Organisation: b.org, Attachments: []Attachment{}, Date: firstNonEmpty(d.Date, d.Created)}
+	doc := Document{ID: res.ID, Organisation: b.orgOf(res, d.provenance, refs(d.Custodian), nil), Attachments: []Attachment{}, Date: firstNonEmpty(d.Date, d.Created)}
 	if d.Type != nil {
 		doc.Type = d.Type.Label()
 	}
@@ -184,4 +172,23 @@ func (s section) html(level int) string {
 		b.WriteString(sub.html(level + 1))
 	}
 	return b.String()
+}
+
+// documentJSON is the part of a document Ward reads.
+type documentJSON struct {
+	Status      string                `json:"status"`
+	DocStatus   string                `json:"docStatus"`
+	Type        *fhir.CodeableConcept `json:"type"`
+	Title       string                `json:"title"`
+	Description string                `json:"description"`
+	Date        string                `json:"date"`
+	Created     string                `json:"created"`
+	Author      []fhir.Reference      `json:"author"`
+	Custodian   *fhir.Reference       `json:"custodian"`
+	Text        *narrative            `json:"text"`
+	Content     []struct {
+		Attachment fhir.Attachment `json:"attachment"`
+	} `json:"content"`
+	Section []section `json:"section"`
+	provenance
 }

@@ -93,16 +93,11 @@ func statusCode(c *fhir.CodeableConcept) string {
 }
 
 func (b *builder) condition(res fhir.Resource) int {
-	var c struct {
-		ClinicalStatus     *fhir.CodeableConcept `json:"clinicalStatus"`
-		VerificationStatus *fhir.CodeableConcept `json:"verificationStatus"`
-		Code               fhir.CodeableConcept  `json:"code"`
-		OnsetDateTime      string                `json:"onsetDateTime"`
-		OnsetPeriod        *fhir.Period          `json:"onsetPeriod"`
-		AbatementDateTime  string                `json:"abatementDateTime"`
-		RecordedDate       string                `json:"recordedDate"`
+	var c conditionJSON
+	if err := res.Decode(&c); err != nil {
+		return b.unreadable(res, err)
 	}
-	if res.Decode(&c) != nil {
+	if b.elsewhere(res, c.provenance, c.Code.Label()) {
 		return 0
 	}
 	if v := statusCode(c.VerificationStatus); v == "entered-in-error" || v == "refuted" {
@@ -118,36 +113,20 @@ func (b *builder) condition(res fhir.Resource) int {
 	b.rec.health.Conditions = append(b.rec.health.Conditions, Condition{
 		ID: res.ID, Name: firstNonEmpty(c.Code.Label(), "Condition"), Status: status,
 		Onset:    firstNonEmpty(c.OnsetDateTime, periodStart(c.OnsetPeriod), c.RecordedDate),
-		Resolved: c.AbatementDateTime, Organisation: b.org, Codes: codesOf(&c.Code),
+		Resolved: c.AbatementDateTime, Organisation: b.orgOf(res, c.provenance, nil, nil), Codes: codesOf(&c.Code),
 	})
 	return 1
 }
 
 func (b *builder) medication(res fhir.Resource) int {
-	var m struct {
-		Status                    string                `json:"status"`
-		MedicationCodeableConcept *fhir.CodeableConcept `json:"medicationCodeableConcept"`
-		MedicationReference       *fhir.Reference       `json:"medicationReference"`
-		AuthoredOn                string                `json:"authoredOn"`
-		EffectiveDateTime         string                `json:"effectiveDateTime"`
-		EffectivePeriod           *fhir.Period          `json:"effectivePeriod"`
-		DateAsserted              string                `json:"dateAsserted"`
-		Requester                 *fhir.Reference       `json:"requester"`
-		InformationSource         *fhir.Reference       `json:"informationSource"`
-		DosageInstruction         []struct {
-			Text string `json:"text"`
-		} `json:"dosageInstruction"`
-		Dosage []struct {
-			Text string `json:"text"`
-		} `json:"dosage"`
-		DispenseRequest *struct {
-			ValidityPeriod *fhir.Period `json:"validityPeriod"`
-		} `json:"dispenseRequest"`
+	var m medicationJSON
+	if err := res.Decode(&m); err != nil {
+		return b.unreadable(res, err)
 	}
-	if res.Decode(&m) != nil || m.Status == "entered-in-error" {
+	if m.Status == "entered-in-error" || b.elsewhere(res, m.provenance, "Medicine") {
 		return 0
 	}
-	med := Medication{ID: res.ID, Organisation: b.org, Codes: []Code{}}
+	med := Medication{ID: res.ID, Organisation: b.orgOf(res, m.provenance, nil, refs(m.Requester, m.Performer)), Codes: []Code{}}
 	if m.MedicationCodeableConcept != nil {
 		med.Name = m.MedicationCodeableConcept.Label()
 		med.Codes = codesOf(m.MedicationCodeableConcept)
@@ -184,20 +163,11 @@ func (b *builder) medication(res fhir.Resource) int {
 }
 
 func (b *builder) allergy(res fhir.Resource) int {
-	var a struct {
-		ClinicalStatus     *fhir.CodeableConcept `json:"clinicalStatus"`
-		VerificationStatus *fhir.CodeableConcept `json:"verificationStatus"`
-		Code               fhir.CodeableConcept  `json:"code"`
-		Criticality        string                `json:"criticality"`
-		RecordedDate       string                `json:"recordedDate"`
-		OnsetDateTime      string                `json:"onsetDateTime"`
-		Reaction           []struct {
-			Substance     *fhir.CodeableConcept  `json:"substance"`
-			Manifestation []fhir.CodeableConcept `json:"manifestation"`
-			Severity      string                 `json:"severity"`
-		} `json:"reaction"`
+	var a allergyJSON
+	if err := res.Decode(&a); err != nil {
+		return b.unreadable(res, err)
 	}
-	if res.Decode(&a) != nil {
+	if b.elsewhere(res, a.provenance, "Allergy: "+a.Code.Label()) {
 		return 0
 	}
 	if v := statusCode(a.VerificationStatus); v == "entered-in-error" || v == "refuted" {
@@ -205,7 +175,7 @@ func (b *builder) allergy(res fhir.Resource) int {
 	}
 	al := Allergy{ID: res.ID, Substance: a.Code.Label(), Reactions: []string{}, Criticality: a.Criticality,
 		Status: firstNonEmpty(statusCode(a.ClinicalStatus), "active"), Recorded: firstNonEmpty(a.RecordedDate, a.OnsetDateTime),
-		Organisation: b.org, Codes: codesOf(&a.Code)}
+		Organisation: b.orgOf(res, a.provenance, nil, nil), Codes: codesOf(&a.Code)}
 	for _, r := range a.Reaction {
 		if al.Substance == "" && r.Substance != nil {
 			al.Substance = r.Substance.Label()
@@ -225,20 +195,101 @@ func (b *builder) allergy(res fhir.Resource) int {
 }
 
 func (b *builder) immunisation(res fhir.Resource) int {
-	var im struct {
-		Status             string               `json:"status"`
-		VaccineCode        fhir.CodeableConcept `json:"vaccineCode"`
-		OccurrenceDateTime string               `json:"occurrenceDateTime"`
-		OccurrenceString   string               `json:"occurrenceString"`
-		Recorded           string               `json:"recorded"`
+	var im immunisationJSON
+	if err := res.Decode(&im); err != nil {
+		return b.unreadable(res, err)
 	}
-	if res.Decode(&im) != nil || im.Status == "entered-in-error" {
+	if im.Status == "entered-in-error" || b.elsewhere(res, im.provenance, im.VaccineCode.Label()) {
 		return 0
 	}
 	b.rec.health.Immunisations = append(b.rec.health.Immunisations, Immunisation{
 		ID: res.ID, Name: firstNonEmpty(im.VaccineCode.Label(), "Vaccination"),
 		Date:   firstNonEmpty(im.OccurrenceDateTime, im.OccurrenceString, im.Recorded),
-		Status: im.Status, Organisation: b.org, Codes: codesOf(&im.VaccineCode),
+		Status: im.Status, Organisation: b.orgOf(res, im.provenance, nil, im.actors()), Codes: codesOf(&im.VaccineCode),
 	})
 	return 1
+}
+
+// conditionJSON is the part of a condition Ward reads.
+type conditionJSON struct {
+	ClinicalStatus     *fhir.CodeableConcept `json:"clinicalStatus"`
+	VerificationStatus *fhir.CodeableConcept `json:"verificationStatus"`
+	Code               fhir.CodeableConcept  `json:"code"`
+	OnsetDateTime      string                `json:"onsetDateTime"`
+	OnsetPeriod        *fhir.Period          `json:"onsetPeriod"`
+	AbatementDateTime  string                `json:"abatementDateTime"`
+	RecordedDate       string                `json:"recordedDate"`
+	provenance
+}
+
+// medicationJSON is the part of a medication Ward reads.
+type medicationJSON struct {
+	Status                    string                `json:"status"`
+	MedicationCodeableConcept *fhir.CodeableConcept `json:"medicationCodeableConcept"`
+	MedicationReference       *fhir.Reference       `json:"medicationReference"`
+	AuthoredOn                string                `json:"authoredOn"`
+	EffectiveDateTime         string                `json:"effectiveDateTime"`
+	EffectivePeriod           *fhir.Period          `json:"effectivePeriod"`
+	DateAsserted              string                `json:"dateAsserted"`
+	Requester                 *fhir.Reference       `json:"requester"`
+	InformationSource         *fhir.Reference       `json:"informationSource"`
+	DosageInstruction         []struct {
+		Text string `json:"text"`
+	} `json:"dosageInstruction"`
+	Dosage []struct {
+		Text string `json:"text"`
+	} `json:"dosage"`
+	DispenseRequest *struct {
+		ValidityPeriod *fhir.Period `json:"validityPeriod"`
+	} `json:"dispenseRequest"`
+	provenance
+	Performer *fhir.Reference `json:"performer"`
+}
+
+// allergyJSON is the part of a allergy Ward reads.
+type allergyJSON struct {
+	ClinicalStatus     *fhir.CodeableConcept `json:"clinicalStatus"`
+	VerificationStatus *fhir.CodeableConcept `json:"verificationStatus"`
+	Code               fhir.CodeableConcept  `json:"code"`
+	Criticality        string                `json:"criticality"`
+	RecordedDate       string                `json:"recordedDate"`
+	OnsetDateTime      string                `json:"onsetDateTime"`
+	Reaction           []struct {
+		Substance     *fhir.CodeableConcept  `json:"substance"`
+		Manifestation []fhir.CodeableConcept `json:"manifestation"`
+		Severity      string                 `json:"severity"`
+	} `json:"reaction"`
+	provenance
+}
+
+// immunisationJSON is the part of a immunisation Ward reads.
+type immunisationJSON struct {
+	Status             string               `json:"status"`
+	VaccineCode        fhir.CodeableConcept `json:"vaccineCode"`
+	OccurrenceDateTime string               `json:"occurrenceDateTime"`
+	OccurrenceString   string               `json:"occurrenceString"`
+	Recorded           string               `json:"recorded"`
+	provenance
+	Performers []struct {
+		Actor fhir.Reference `json:"actor"`
+	} `json:"performer"`
+}
+
+func (im *immunisationJSON) actors() []fhir.Reference {
+	var out []fhir.Reference
+	for _, p := range im.Performers {
+		out = append(out, p.Actor)
+	}
+	return out
+}
+
+// refs lists the references that are set.
+func refs(rs ...*fhir.Reference) []fhir.Reference {
+	var out []fhir.Reference
+	for _, r := range rs {
+		if r != nil {
+			out = append(out, *r)
+		}
+	}
+	return out
 }

@@ -8,13 +8,15 @@ import (
 	"sync"
 
 	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/identity"
 )
 
 // index resolves references across everything loaded, preferring the
 // referring resource's own source.
 type index struct {
-	sets  []*setIndex
-	names map[string]string // resolved display names, by set and reference
+	sets   []*setIndex
+	names  map[string]string // resolved display names, by set and reference
+	person *identity.Person  // the patient, once worked out (see self)
 }
 
 type setIndex struct {
@@ -23,9 +25,10 @@ type setIndex struct {
 	byRef    map[string]fhir.Resource    // "Type/id"
 	byID     map[string]fhir.Resource    // bare id, for urn:uuid references
 	inReport map[string]bool             // Observations some report lists
+	bad      map[string]error            // results that failed to decode, by "Type/id"
 }
 
-func newIndex(sets []Set) *index {
+func newIndex(sets []Set, prev *Decoded) *index {
 	all := &index{names: map[string]string{}}
 	for _, s := range sets {
 		si := &setIndex{
@@ -37,7 +40,7 @@ func newIndex(sets []Set) *index {
 			si.byRef[r.Ref()] = r
 			si.byID[r.ID] = r
 		}
-		si.obs, si.reports = decodeResults(s.Resources)
+		si.obs, si.reports, si.bad = decodeCached(s.Resources, prev.set(s.Source.Name))
 		all.sets = append(all.sets, si)
 	}
 	return all
@@ -46,31 +49,36 @@ func newIndex(sets []Set) *index {
 // decodeResults decodes every Observation and DiagnosticReport up front, on
 // all cores: they are most of a record, and decoding is most of the work of
 // building the views.
-func decodeResults(rs []fhir.Resource) (map[string]*observationJSON, map[string]*reportJSON) {
+func decodeResults(rs []fhir.Resource) (map[string]*observationJSON, map[string]*reportJSON, map[string]error) {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	obs := make([]map[string]*observationJSON, workers)
 	reps := make([]map[string]*reportJSON, workers)
+	bads := make([]map[string]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			om, rm := map[string]*observationJSON{}, map[string]*reportJSON{}
+			om, rm, bad := map[string]*observationJSON{}, map[string]*reportJSON{}, map[string]error{}
 			for i := w; i < len(rs); i += workers {
 				switch rs[i].Type {
 				case "Observation":
 					o := new(observationJSON)
-					if rs[i].Decode(o) == nil {
+					if err := rs[i].Decode(o); err == nil {
 						om[rs[i].Ref()] = o
+					} else {
+						bad[rs[i].Ref()] = err
 					}
 				case "DiagnosticReport":
 					d := new(reportJSON)
-					if rs[i].Decode(d) == nil {
+					if err := rs[i].Decode(d); err == nil {
 						rm[rs[i].Ref()] = d
+					} else {
+						bad[rs[i].Ref()] = err
 					}
 				}
 			}
-			obs[w], reps[w] = om, rm
+			obs[w], reps[w], bads[w] = om, rm, bad
 		}(w)
 	}
 	wg.Wait()
@@ -81,8 +89,11 @@ func decodeResults(rs []fhir.Resource) (map[string]*observationJSON, map[string]
 		for k, v := range reps[w] {
 			reps[0][k] = v
 		}
+		for k, v := range bads[w] {
+			bads[0][k] = v
+		}
 	}
-	return obs[0], reps[0]
+	return obs[0], reps[0], bads[0]
 }
 
 // observation returns a decoded Observation.

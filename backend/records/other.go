@@ -16,6 +16,10 @@ type OtherItem struct {
 	Date         string `json:"date"`
 	Summary      string `json:"summary"`
 	Organisation string `json:"organisation"`
+	// About names the person a record about someone else concerns.
+	About string `json:"about,omitempty"`
+	// Kind is the record's own type, for records filed here for a reason.
+	Kind string `json:"kind,omitempty"`
 }
 
 // OtherType counts one such type.
@@ -29,6 +33,12 @@ var camel = regexp.MustCompile(`([a-z])([A-Z])`)
 
 // typeLabel turns "ExplanationOfBenefit" into "Explanation of benefit".
 func typeLabel(t string) string {
+	switch t {
+	case AboutSomeoneElse:
+		return "Records about someone else"
+	case Unreadable:
+		return "Records that could not be read"
+	}
 	s := strings.ToLower(camel.ReplaceAllString(t, "$1 $2"))
 	if s == "" {
 		return t
@@ -73,8 +83,12 @@ func (b *builder) otherRecord(res fhir.Resource) int {
 		Occurrence  string                 `json:"occurrenceDateTime"`
 		Issued      string                 `json:"issued"`
 		Recorded    string                 `json:"recorded"`
+		provenance
 	}
 	res.Decode(&o)
+	if b.elsewhere(res, o.provenance, "") {
+		return 0
+	}
 	summary := o.Title
 	if summary == "" && o.Code != nil {
 		summary = o.Code.Label()

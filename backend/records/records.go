@@ -85,6 +85,17 @@ type Record struct {
 // from upcoming ones). Resources it cannot decode are left out of the views
 // (they are still stored and export unchanged); it never fails on content.
 func Build(now time.Time, sets ...Set) *Record {
+	rec, _ := Rebuild(now, nil, sets...)
+	return rec
+}
+
+// Rebuild is Build reusing prev (nil for none): an Observation or
+// DiagnosticReport whose bytes are the very same bytes prev decoded (same
+// backing array and length) is not decoded again. Callers must not change
+// a resource's Raw in place once it has been built, which Ward never does:
+// an imported or updated resource arrives in new bytes and is decoded.
+// It returns the record and what to pass as prev next time.
+func Rebuild(now time.Time, prev *Decoded, sets ...Set) (*Record, *Decoded) {
 	rec := &Record{
 		byID:    map[string]int{},
 		history: map[string]*History{},
@@ -93,15 +104,20 @@ func Build(now time.Time, sets ...Set) *Record {
 		now:     now,
 	}
 	rec.summary.Sources = []Source{}
-	all := newIndex(sets)
+	all := newIndex(sets, prev)
+	next := &Decoded{sets: make(map[string]*setIndex, len(sets))}
 	for i, s := range sets {
 		counts := rec.add(s, all.sets[i], all)
 		s.Source.Counts = counts
 		rec.summary.Sources = append(rec.summary.Sources, s.Source)
 		rec.summary.Counts.add(counts)
+		if _, dup := next.sets[s.Source.Name]; !dup {
+			si := all.sets[i] // only the read-only parts
+			next.sets[s.Source.Name] = &setIndex{obs: si.obs, reports: si.reports, bad: si.bad, byRef: si.byRef}
+		}
 	}
 	rec.finish()
-	return rec
+	return rec, next
 }
 
 // add decodes one source's resources into the views and returns what it

@@ -117,6 +117,7 @@ type component struct {
 }
 
 type observationJSON struct {
+	provenance
 	value
 	ID                string                 `json:"id"`
 	Status            string                 `json:"status"`
@@ -141,7 +142,16 @@ func (o *observationJSON) taken() string {
 
 type reportJSON struct {
 	fhir.DiagnosticReport
-	EffectiveInstant string `json:"effectiveInstant"`
+	EffectiveInstant string          `json:"effectiveInstant"`
+	Encounter        *fhir.Reference `json:"encounter"`
+	Source           *struct {
+		Source string `json:"source"`
+	} `json:"meta"`
+}
+
+// provenance is where the report says it came from and whom it is about.
+func (d *reportJSON) provenance() provenance {
+	return provenance{Meta: d.Source, Encounter: d.Encounter, Subject: d.Subject}
 }
 
 func periodStart(p *fhir.Period) string {
@@ -155,16 +165,24 @@ func periodStart(p *fhir.Period) string {
 func (b *builder) report(res fhir.Resource) int {
 	dp, ok := b.idx.reports[res.Ref()]
 	if !ok {
-		return 0
+		return b.unreadable(res, b.idx.bad[res.Ref()])
 	}
 	d := *dp
+	if b.elsewhere(res, d.provenance(), firstNonEmpty(d.Code.Label(), "Test result")) {
+		for _, ref := range d.Result {
+			if obs, ok := b.resolveFrom(res, ref.Reference); ok {
+				b.idx.inReport[obs.Ref()] = true // filed with their report
+			}
+		}
+		return 0
+	}
 	rep := Report{
 		ID:           res.ID,
 		Name:         firstNonEmpty(d.Code.Label(), "Test result"),
 		Category:     categoryOf(d.Category),
 		Taken:        firstNonEmpty(d.EffectiveDateTime, d.EffectiveInstant, periodStart(d.EffectivePeriod), d.Issued),
 		Resulted:     d.Issued,
-		Organisation: b.org,
+		Organisation: b.orgOf(res, d.provenance(), nil, d.Performer),
 		Status:       d.Status,
 		Conclusion:   d.Conclusion,
 		Codes:        codesOf(&d.Code),
@@ -236,9 +254,12 @@ func (b *builder) orderedBy(res fhir.Resource, basedOn, people []fhir.Reference)
 func (b *builder) loneObservation(res fhir.Resource) int {
 	op, ok := b.all.observation(res)
 	if !ok {
-		return 0
+		return b.unreadable(res, b.idx.bad[res.Ref()])
 	}
 	o := *op
+	if b.elsewhere(res, o.provenance, firstNonEmpty(o.Code.Label(), "Test result")) {
+		return 0
+	}
 	results := b.results(o)
 	if len(results) == 0 {
 		return 0
@@ -249,7 +270,7 @@ func (b *builder) loneObservation(res fhir.Resource) int {
 		Category:     categoryOf(o.Category),
 		Taken:        o.taken(),
 		Resulted:     o.Issued,
-		Organisation: b.org,
+		Organisation: b.orgOf(res, o.provenance, nil, o.Performer),
 		Status:       o.Status,
 		OrderedBy:    b.orderedBy(res, o.BasedOn, o.Performer),
 		Results:      results,

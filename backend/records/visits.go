@@ -67,26 +67,14 @@ type participant struct {
 }
 
 func (b *builder) visit(res fhir.Resource) int {
-	var e struct {
-		Status      string                 `json:"status"`
-		Class       *fhir.Coding           `json:"class"`
-		Type        []fhir.CodeableConcept `json:"type"`
-		ServiceType json.RawMessage        `json:"serviceType"`
-		Description string                 `json:"description"`
-		Period      *fhir.Period           `json:"period"`
-		Start       string                 `json:"start"`
-		End         string                 `json:"end"`
-		ReasonCode  []fhir.CodeableConcept `json:"reasonCode"`
-		Participant []participant          `json:"participant"`
-		Location    []struct {
-			Location fhir.Reference `json:"location"`
-		} `json:"location"`
-		ServiceProvider *fhir.Reference `json:"serviceProvider"`
+	var e visitJSON
+	if err := res.Decode(&e); err != nil {
+		return b.unreadable(res, err)
 	}
-	if res.Decode(&e) != nil || e.Status == "entered-in-error" {
+	if e.Status == "entered-in-error" || b.elsewhere(res, provenance{Subject: e.Subject}, firstNonEmpty(e.Description, "Visit")) {
 		return 0
 	}
-	v := Visit{ID: res.ID, Kind: "visit", Status: e.Status, Organisation: b.org}
+	v := Visit{ID: res.ID, Kind: "visit", Status: e.Status, Organisation: b.orgOf(res, provenance{Meta: e.Meta}, refs(e.ServiceProvider), nil)}
 	if res.Type == "Appointment" {
 		v.Kind = "appointment"
 		v.Start, v.End = e.Start, e.End
@@ -169,4 +157,26 @@ func classTitle(c *fhir.Coding) string {
 		return "Home visit"
 	}
 	return firstNonEmpty(c.Display, "Visit")
+}
+
+// visitJSON is the part of a visit Ward reads.
+type visitJSON struct {
+	Subject     *fhir.Reference        `json:"subject"`
+	Status      string                 `json:"status"`
+	Class       *fhir.Coding           `json:"class"`
+	Type        []fhir.CodeableConcept `json:"type"`
+	ServiceType json.RawMessage        `json:"serviceType"`
+	Description string                 `json:"description"`
+	Period      *fhir.Period           `json:"period"`
+	Start       string                 `json:"start"`
+	End         string                 `json:"end"`
+	ReasonCode  []fhir.CodeableConcept `json:"reasonCode"`
+	Participant []participant          `json:"participant"`
+	Location    []struct {
+		Location fhir.Reference `json:"location"`
+	} `json:"location"`
+	ServiceProvider *fhir.Reference `json:"serviceProvider"`
+	Meta            *struct {
+		Source string `json:"source"`
+	} `json:"meta"`
 }
