@@ -20,24 +20,14 @@ import (
 	"github.com/ward-health/ward/backend/vault"
 )
 
-// childEnv makes the test binary act as the import child, as `ward bench
-// --import-child` does for the real command.
-const childEnv = "WARD_BENCH_IMPORT_CHILD"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" {
-		if err := ImportChild(context.Background(), os.Stdin, os.Stdout); err != nil {
-			os.Stderr.WriteString(err.Error() + "\n")
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+// wardEnv makes the test binary act as the ward command (see TestMain in
+// cli_test.go), so that the bench's children (`ward bench --import-child`,
+// `ward vault init`, `ward vault import`) run Ward's real code.
+const wardEnv = "WARD_BENCH_AS_WARD"
 
 func testChild(ctx context.Context) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd := exec.CommandContext(ctx, os.Args[0], "bench", "--import-child")
+	cmd.Env = append(os.Environ(), wardEnv+"=1")
 	return cmd
 }
 
@@ -99,6 +89,21 @@ func TestRunTiny(t *testing.T) {
 		"sizes.300.floor.parse_ratio", "sizes.300.floor.commit_ratio", "sizes.300.floor.total_ratio",
 		"load.requests", "load.requests_per_s", "load.p50_ms", "load.p99_ms", "load.errors", "load.clients",
 		"load.share_codes", "binary.executable.bytes", "errors", "seconds", "not_measured",
+		"sizes.300.import.cli_ms",
+	}
+	// The sqlcipher floor is measured wherever sqlcipher is installed, and
+	// CI must have it; elsewhere its keys are absent, never zero.
+	sqlcipherKeys := []string{"machine.sqlcipher", "sizes.300.floor.sqlcipher_ms", "sizes.300.floor.sqlcipher_ratio",
+		"sizes.300.floor.sqlcipher_disk_bytes_per_resource", "sizes.300.import.cli_ratio"}
+	haveSQLCipher := installedSQLCipher(t)
+	if haveSQLCipher {
+		want = append(want, sqlcipherKeys...)
+	} else {
+		for _, k := range sqlcipherKeys {
+			if has(k) {
+				t.Errorf("sqlcipher is not installed, but the JSON has %s", k)
+			}
+		}
 	}
 	for _, c := range readCases {
 		want = append(want, "sizes.300.reads."+c.name+".available", "sizes.300.reads."+c.name+".path")
@@ -146,7 +151,13 @@ func TestRunTiny(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("\n" + out.String() + log.String())
-	for _, want := range []string{"resources/s", "home in process", "LOAD", "share codes"} {
+	tableWants := []string{"resources/s", "home in process", "LOAD", "share codes", "ward vault import ms"}
+	if haveSQLCipher {
+		tableWants = append(tableWants, "import total / sqlcipher", "ward vault import / sqlcipher")
+	} else {
+		tableWants = append(tableWants, "sqlcipher not installed")
+	}
+	for _, want := range tableWants {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table has no %q:\n%s", want, out.String())
 		}

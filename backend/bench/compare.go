@@ -52,15 +52,22 @@ func Compare(w io.Writer, old []byte, cur *Report) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", k, num(o), num(n), change)
 	}
 	tw.Flush()
-	var gone []string
-	for k := range was {
-		if _, ok := now[k]; !ok && !strings.HasPrefix(k, "machine.") {
-			gone = append(gone, k)
+	// A metric in one run only (a new metric, or one left out, such as the
+	// sqlcipher floor where sqlcipher is not installed) is named, not compared.
+	for _, side := range []struct {
+		label    string
+		has, not map[string]float64
+	}{{"only in the old run", was, now}, {"only in this run", now, was}} {
+		var only []string
+		for k := range side.has {
+			if _, ok := side.not[k]; !ok && !strings.HasPrefix(k, "machine.") {
+				only = append(only, k)
+			}
 		}
-	}
-	if len(gone) > 0 {
-		slices.Sort(gone)
-		fmt.Fprintf(w, "only in the old run: %s\n", strings.Join(gone, ", "))
+		if len(only) > 0 {
+			slices.Sort(only)
+			fmt.Fprintf(w, "%s: %s\n", side.label, strings.Join(only, ", "))
+		}
 	}
 	return nil
 }

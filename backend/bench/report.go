@@ -32,6 +32,9 @@ type Machine struct {
 	// and the end: other work on the machine makes every number noisier.
 	LoadAvgStart string `json:"load_avg_start"`
 	LoadAvgEnd   string `json:"load_avg_end"`
+	// SQLCipher is the sqlcipher command's version and default settings, or
+	// absent when it is not installed (and so neither are its floors).
+	SQLCipher string `json:"sqlcipher,omitempty"`
 }
 
 // Size is everything measured on one patient record.
@@ -58,6 +61,12 @@ type Import struct {
 	JSONBytesPerResource float64 `json:"json_bytes_per_resource"`
 	DiskBytesPerResource float64 `json:"disk_bytes_per_resource"` // after a WAL checkpoint
 	DiskToJSON           float64 `json:"disk_to_json"`
+	// CLIMS is `ward vault import --password-file` of the same file into a
+	// new vault, the process's wall time: start, Argon2id unlock, read, seal,
+	// commit, exit. Absent without a Ward executable (Options.Child).
+	CLIMS float64 `json:"cli_ms,omitempty"`
+	// CLIRatio is CLIMS over Floor.SQLCipherMS; absent without sqlcipher.
+	CLIRatio float64 `json:"cli_ratio,omitempty"`
 }
 
 // Unlock is the time to open the vault and the record.
@@ -121,6 +130,15 @@ type Floor struct {
 	ParseRatio     float64 `json:"parse_ratio"`      // import parse / JSON decode
 	CommitRatio    float64 `json:"commit_ratio"`     // import commit / (seal + SQLite insert)
 	TotalRatio     float64 `json:"total_ratio"`      // import total / all three
+	// SQLCipherMS is the sqlcipher command loading the same resources (type,
+	// id, JSON) into one table in one transaction, at its default cipher and
+	// KDF with WAL and synchronous=NORMAL: the process's wall time, start to
+	// exit (best of up to three). It and the two below are absent when
+	// sqlcipher is not installed.
+	SQLCipherMS float64 `json:"sqlcipher_ms,omitempty"`
+	// SQLCipherRatio is Import.TotalMS over SQLCipherMS.
+	SQLCipherRatio                float64 `json:"sqlcipher_ratio,omitempty"`
+	SQLCipherDiskBytesPerResource float64 `json:"sqlcipher_disk_bytes_per_resource,omitempty"`
 }
 
 // Binary is what Ward ships.

@@ -41,6 +41,11 @@ func WriteTable(w io.Writer, r *Report) error {
 	if m.LoadAvgStart != "" {
 		fmt.Fprintf(w, "load average %s at the start, %s at the end (other work on the machine adds noise)\n", m.LoadAvgStart, m.LoadAvgEnd)
 	}
+	if m.SQLCipher != "" {
+		fmt.Fprintf(w, "sqlcipher %s (WAL, synchronous=NORMAL)\n", m.SQLCipher)
+	} else {
+		fmt.Fprintln(w, "sqlcipher not installed: no sqlcipher floor")
+	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	keys := r.Keys()
@@ -65,6 +70,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	row("MB/s", func(s *Size) string { return num(s.Import.MBPerS) })
 	row("parse ms (fhir.Read)", func(s *Size) string { return num(s.Import.ParseMS) })
 	row("seal+commit ms (store.Import)", func(s *Size) string { return num(s.Import.CommitMS) })
+	row("ward vault import ms (process)", func(s *Size) string { return orNot(s.Import.CLIMS, num, "not measured") })
 	row("peak RSS MiB", func(s *Size) string { return num(float64(s.Import.PeakRSSBytes) / (1 << 20)) })
 	row("JSON bytes/resource", func(s *Size) string { return num(s.Import.JSONBytesPerResource) })
 	row("disk bytes/resource", func(s *Size) string { return num(s.Import.DiskBytesPerResource) })
@@ -77,6 +83,15 @@ func WriteTable(w io.Writer, r *Report) error {
 	row("parse / floor", func(s *Size) string { return fmt.Sprintf("%.1fx", s.Floor.ParseRatio) })
 	row("seal+commit / floor", func(s *Size) string { return fmt.Sprintf("%.1fx", s.Floor.CommitRatio) })
 	row("import total / floor", func(s *Size) string { return fmt.Sprintf("%.1fx", s.Floor.TotalRatio) })
+	// The sqlcipher floor is whole processes: sqlcipher, and ward vault import.
+	noSQLCipher := "not measured"
+	if m.SQLCipher == "" {
+		noSQLCipher = "sqlcipher not installed"
+	}
+	row("sqlcipher ms (process)", func(s *Size) string { return orNot(s.Floor.SQLCipherMS, num, noSQLCipher) })
+	row("sqlcipher disk bytes/resource", func(s *Size) string { return orNot(s.Floor.SQLCipherDiskBytesPerResource, num, noSQLCipher) })
+	row("import total / sqlcipher", func(s *Size) string { return orNot(s.Floor.SQLCipherRatio, ratio, noSQLCipher) })
+	row("ward vault import / sqlcipher", func(s *Size) string { return orNot(s.Import.CLIRatio, ratio, noSQLCipher) })
 
 	section("UNLOCK (ms)")
 	row("password (Argon2id)", func(s *Size) string { return num(s.Unlock.PasswordMS) })
@@ -146,6 +161,17 @@ func num(v float64) string {
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+func ratio(v float64) string { return fmt.Sprintf("%.1fx", v) }
+
+// orNot formats v, or says why there is no number: a measurement left out
+// is absent (0), never a made-up value.
+func orNot(v float64, format func(float64) string, missing string) string {
+	if v == 0 {
+		return missing
+	}
+	return format(v)
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
