@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ward-health/ward/backend/imports"
+	"github.com/ward-health/ward/backend/words"
 )
 
 // MaxUpload is the largest file Ward imports in one go.
@@ -32,7 +33,9 @@ func (h *handler) startImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := &limited{r: r.Body, left: MaxUpload}
-	snap, err := h.imports.Run(r.Context(), bearer(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), r.ContentLength, body)
+	same := q.Get("samePerson") == "yes"
+	snap, err := h.imports.Run(r.Context(), bearer(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), same, r.ContentLength, body)
+	snap = worded(snap)
 	switch {
 	case err == nil && body.over:
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large",
@@ -62,7 +65,16 @@ func (h *handler) importStatus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "We could not find that import.")
 		return
 	}
-	writeJSON(w, http.StatusOK, j.Snapshot())
+	writeJSON(w, http.StatusOK, worded(j.Snapshot()))
+}
+
+// worded puts a failed import's error into words.
+func worded(s imports.Snapshot) imports.Snapshot {
+	if s.Err != nil {
+		w := words.ImportFailed(s.File, s.Err)
+		s.Code, s.Message = w.Code, w.Text
+	}
+	return s
 }
 
 func (h *handler) cancelImport(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
+	"github.com/ward-health/ward/backend/words"
 )
 
 func (h *handler) vaultStatus(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +77,7 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "no_vault", "There is no record here yet.")
 	default:
 		h.opt.Logger.Error("unlock failed", "error", err)
-		writeError(w, http.StatusInternalServerError, "internal", store.UserMessage(err))
+		writeError(w, http.StatusInternalServerError, "internal", words.Of(err).Text)
 	}
 }
 
@@ -105,7 +106,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "exists", "Ward is already set up on this computer. Unlock it with your password.")
 	default:
 		h.opt.Logger.Error("create vault failed", "error", err)
-		writeError(w, http.StatusInternalServerError, "internal", store.UserMessage(err))
+		writeError(w, http.StatusInternalServerError, "internal", words.Of(err).Text)
 	}
 }
 

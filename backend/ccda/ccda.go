@@ -58,6 +58,9 @@ type Document struct {
 	Entries []fhir.Resource
 	// Org is the custodian organisation, when named.
 	Org string
+	// Patient is the recordTarget as a FHIR Patient (nil if none), which
+	// the entries refer to as their subject.
+	Patient *fhir.Resource
 	// Skipped lists the entries of those sections left out, and why.
 	Skipped []Skip
 }
@@ -137,8 +140,15 @@ func Parse(r io.Reader) (*Document, error) {
 	d := &Document{Doc: fhir.Resource{Type: "DocumentReference", ID: id, Raw: b}, Org: org}
 	if root := parseTree(raw); root != nil {
 		p := &parser{docID: id, nar: indexNarrative(root)}
+		d.Patient = patientOf(root, id)
 		if name := patientName(root); name != "" {
 			p.subject = map[string]any{"display": name}
+		}
+		if d.Patient != nil {
+			if p.subject == nil {
+				p.subject = map[string]any{}
+			}
+			p.subject["reference"] = "Patient/" + d.Patient.ID
 		}
 		if p.readAll(root) {
 			d.Entries, d.Skipped = p.out, p.skipped

@@ -16,17 +16,18 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ward-health/ward/backend/fhir"
-	"github.com/ward-health/ward/backend/imports"
+	"github.com/ward-health/ward/backend/identity"
+	"github.com/ward-health/ward/backend/intake"
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
+	"github.com/ward-health/ward/backend/words"
 	"golang.org/x/term"
 )
 
 const vaultUsage = `Usage:
   ward vault init    --data DIR [--password-file F] [--key-file F]
-  ward vault import  --data DIR [--password-file F] [--source NAME] FILE...
+  ward vault import  --data DIR [--password-file F] [--source NAME] [--same-person] FILE...
   ward vault stats   --data DIR [--password-file F] [--json]
   ward vault export  --data DIR [--password-file F] --out FILE
   ward vault verify  --data DIR [--password-file F]
@@ -156,16 +157,8 @@ func plain(err error) error {
 	if errors.As(err, &wait) {
 		return fmt.Errorf("too many wrong attempts: wait %s before trying again", wait.Wait.Round(time.Second))
 	}
-	if errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot) {
-		return errors.New("that password is not right")
-	}
-	for _, known := range []error{store.ErrNotVault, store.ErrNewer, store.ErrNoVault, store.ErrExists, store.ErrReadOnly, store.ErrDiskFull} {
-		if errors.Is(err, known) {
-			return errors.New(store.UserMessage(err))
-		}
-	}
-	if errors.Is(err, vault.ErrRecoveryKeyTypo) || errors.Is(err, vault.ErrRecoveryKeyLength) {
-		return err
+	if w := words.Of(err); w.Code != "internal" {
+		return errors.New(w.Text)
 	}
 	return err
 }
@@ -272,6 +265,11 @@ type fileSummary struct {
 	Unchanged int            `json:"unchanged"`
 	KeptNewer int            `json:"keptNewer"`
 	ByType    map[string]int `json:"byType"`
+	// NothingNew: everything in the file was already in the vault.
+	NothingNew bool     `json:"nothingNew"`
+	Notices    []string `json:"notices"`
+	Repeats    []string `json:"repeats"`
+	Unreadable []string `json:"unreadable"`
 }
 
 type importSummary struct {
@@ -292,6 +290,7 @@ func vaultImport(ctx context.Context, args []string, env Env) error {
 	var v vaultFlags
 	v.register(fs)
 	source := fs.String("source", "", "organisation the records come from (default: the file's own organisation)")
+	same := fs.Bool("same-person", false, "import files whose patient Ward is unsure is this record's (names spelt differently, no birth date)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -308,7 +307,7 @@ func vaultImport(ctx context.Context, args []string, env Env) error {
 	start := time.Now()
 	sum := importSummary{ByType: map[string]int{}, Files: []fileSummary{}, Skipped: []skipped{}}
 	for _, name := range files {
-		fsum, err := importFile(ctx, db, keys, name, *source)
+		fsum, err := importFile(ctx, db, keys, name, *source, *same)
 		if err != nil {
 			return err
 		}
@@ -334,81 +333,46 @@ func vaultImport(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
-// bufferLimit is the largest file read whole to find its organisation.
-const bufferLimit = 64 << 20
-
-// importFile imports one file in one transaction. A problem with the file
-// is reported in its summary (nothing from it is stored); an error means the
-// vault itself failed.
-func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, source string) (fileSummary, error) {
-	fsum := fileSummary{File: name, ByType: map[string]int{}}
+// importFile imports one file in one transaction, through the same intake
+// as the page. A problem with the file (unreadable, about someone else) is
+// reported in its summary and nothing from it is stored; an error means
+// the vault itself failed.
+func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, source string, same bool) (fileSummary, error) {
+	fsum := fileSummary{File: name, ByType: map[string]int{}, Notices: []string{}, Repeats: []string{}, Unreadable: []string{}}
 	refuse := func(msg string) (fileSummary, error) {
 		fsum.Status, fsum.Problem = "refused", msg
 		return fsum, nil
 	}
-	f, err := os.Open(name)
+	fh, err := os.Open(name)
 	if err != nil {
 		return refuse("cannot read the file: " + plainFSError(err))
 	}
-	defer f.Close()
-	// With --source the file streams straight into the vault; without it
-	// Ward reads the file first to find the organisation it names, unless
-	// the file is too large to hold in memory.
-	var items []store.Item
-	if info, err := f.Stat(); err == nil && info.Size() > bufferLimit && source == "" {
-		source = "Imported records"
-	}
-	if source == "" {
-		for r, err := range imports.Resources(f) {
-			if err != nil {
-				return refuse(err.Error())
-			}
-			items = append(items, store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw})
-			if source == "" && r.Type == "Organization" {
-				var o fhir.Organization
-				if r.Decode(&o) == nil && o.Name != "" {
-					source = o.Name
-				}
-			}
-		}
-		if source == "" {
-			source = "Imported records"
-		}
-	}
-	fsum.Source = source
-	var formatErr *fhir.FormatError
-	count := 0
-	seq := func(yield func(store.Item, error) bool) {
-		if items != nil {
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			return
-		}
-		for r, err := range imports.Resources(f) {
-			if err != nil {
-				errors.As(err, &formatErr)
-				yield(store.Item{}, err)
-				return
-			}
-			if !yield(store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw}, nil) {
-				return
-			}
-		}
-	}
-	res, err := db.Import(ctx, keys, store.Source{Name: source, LastUpdated: time.Now().UTC()}, seq, func(n int) { count = n })
-	if formatErr != nil {
-		return refuse(formatErr.Error())
-	}
+	defer fh.Close()
+	f, err := intake.Read(fh, name)
 	if err != nil {
-		return fsum, plain(err)
+		return refuse(words.ImportFailed(filepath.Base(name), err).Text)
 	}
-	fsum.Resources = count
+	fsum.Source = intake.SourceName(source, f)
+	res := intake.Result{Source: fsum.Source}
+	if f.Empty() {
+		res = f.Result(store.ImportResult{ByType: map[string]int{}}, fsum.Source)
+	} else {
+		count := 0
+		sres, err := db.ImportBatch(ctx, keys, f.Batch(intake.Options{Source: source, SamePerson: same, Progress: func(n int) { count = n }}))
+		var mm *identity.MismatchError
+		if errors.As(err, &mm) {
+			return refuse(words.ImportFailed(filepath.Base(name), err).Text)
+		}
+		if err != nil {
+			return fsum, plain(err)
+		}
+		res = f.Result(sres, fsum.Source)
+		fsum.Resources = count
+	}
 	fsum.Status = "imported"
 	fsum.Added, fsum.Updated, fsum.Unchanged, fsum.KeptNewer = res.Added, res.Updated, res.Unchanged, res.KeptNewer
-	fsum.ByType = res.ByType
+	fsum.ByType, fsum.NothingNew = res.ByType, res.NothingNew
+	fsum.Notices, fsum.Repeats, fsum.Unreadable = res.Notices, res.Repeats, res.Unreadable
 	return fsum, nil
 }
 

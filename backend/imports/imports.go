@@ -1,75 +1,23 @@
-// Package imports reads files a patient brings (FHIR R4 JSON bundles,
-// NDJSON, single resources, C-CDA XML) and runs imports into the open
-// vault as jobs whose progress the page can poll and which can be
-// cancelled, leaving the vault as it was.
+// Package imports runs the page's imports into the open vault as jobs whose
+// progress the page can poll and which can be cancelled, leaving the vault
+// as it was. Reading and checking a file is package intake's work.
 package imports
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
-	"iter"
 	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/ward-health/ward/backend/ccda"
-	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/intake"
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/store"
-	"github.com/ward-health/ward/backend/vault"
 )
-
-// Resources reads any file Ward imports, deciding by its first bytes: XML is
-// a C-CDA document (yielded as its DocumentReference, then the resources its
-// structured entries describe), anything else FHIR JSON.
-func Resources(r io.Reader) iter.Seq2[fhir.Resource, error] {
-	br := bufio.NewReaderSize(r, 1<<16)
-	head, _ := br.Peek(512)
-	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if len(head) > 0 && head[0] == '<' && bytes.Contains(head, []byte(`"http://hl7.org/fhir"`)) {
-		return func(yield func(fhir.Resource, error) bool) {
-			js, err := fhir.XMLToJSON(br)
-			if err != nil {
-				yield(fhir.Resource{}, &fhir.FormatError{Entry: -1, Msg: err.Error(), Err: err})
-				return
-			}
-			for r, err := range fhir.Read(bytes.NewReader(js)) {
-				if !yield(r, err) || err != nil {
-					return
-				}
-			}
-		}
-	}
-	if len(head) > 0 && head[0] == '<' {
-		return func(yield func(fhir.Resource, error) bool) {
-			doc, entries, _, err := ccda.Read(br)
-			if errors.Is(err, ccda.ErrNotCDA) {
-				err = errors.New("this XML file is not a C-CDA document or FHIR")
-			}
-			if err != nil {
-				yield(fhir.Resource{}, &fhir.FormatError{Entry: -1, Msg: err.Error(), Err: err})
-				return
-			}
-			// The document first, then what its entries say.
-			if !yield(doc, nil) {
-				return
-			}
-			for _, res := range entries {
-				if !yield(res, nil) {
-					return
-				}
-			}
-		}
-	}
-	return fhir.Read(br)
-}
 
 // Job states.
 const (
@@ -91,7 +39,8 @@ type Job struct {
 	mu      sync.Mutex
 	state   string
 	message string
-	result  *store.ImportResult
+	err     error // why it failed; the API puts it into words
+	result  *intake.Result
 	ended   time.Time
 }
 
@@ -104,16 +53,25 @@ type Snapshot struct {
 	BytesDone  int64               `json:"bytesDone"`
 	BytesTotal int64               `json:"bytesTotal"`
 	Items      int64               `json:"items"`
-	Message    string              `json:"message"`
-	Summary    *store.ImportResult `json:"summary"`
+	Message    string         `json:"message"`
+	Code       string         `json:"code,omitempty"` // why it failed, for the page
+	Summary    *intake.Result `json:"summary"`
+	// Err is why the import failed; the API edge turns it into Code and
+	// Message.
+	Err error `json:"-"`
 }
 
 // Snapshot reads the job's progress.
 func (j *Job) Snapshot() Snapshot {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return j.snapshot()
+}
+
+// snapshot is Snapshot with mu held.
+func (j *Job) snapshot() Snapshot {
 	return Snapshot{ID: j.id, File: j.file, Source: j.source, State: j.state, BytesDone: j.bytesDone.Load(),
-		BytesTotal: j.bytesTotal, Items: j.items.Load(), Message: j.message, Summary: j.result}
+		BytesTotal: j.bytesTotal, Items: j.items.Load(), Message: j.message, Summary: j.result, Err: j.err}
 }
 
 // Cancel stops the job; the vault is left as it was.
@@ -138,7 +96,8 @@ func ValidID(id string) bool { return idPattern.MatchString(id) }
 // Run imports the file read from body, blocking until it ends; the page
 // polls the job by id meanwhile. id may be chosen by the caller (so it can
 // poll before this returns) or left empty.
-func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, size int64, body io.Reader) (Snapshot, error) {
+// same is the person's "yes, this file is about me" after Ward was unsure.
+func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, same bool, size int64, body io.Reader) (Snapshot, error) {
 	if id == "" {
 		b := make([]byte, 12)
 		rand.Read(b)
@@ -172,54 +131,43 @@ func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, size in
 		rn.mu.Unlock()
 	}()
 
+	// The whole file is read and checked before anything is written: the
+	// source and the patient must be known first.
 	counted := &countingReader{r: body, n: &j.bytesDone}
-	resources := Resources(counted)
-	items := func(yield func(store.Item, error) bool) {
-		for r, err := range resources {
-			if err != nil {
-				yield(store.Item{}, fmt.Errorf("%s %w", file, err))
-				return
-			}
-			if !yield(store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw}, nil) {
-				return
-			}
-		}
+	f, err := intake.Read(counted, file)
+	var res intake.Result
+	if err == nil {
+		res, err = rn.importFile(ctx, tok, f, Options{Source: source, SamePerson: same, Progress: func(n int) { j.items.Store(int64(n)) }})
 	}
-	// The source must be known before the first record is written, and a
-	// streamed file names its organisation (if at all) somewhere inside.
-	if source == "" {
-		source = "Imported from " + file
-	}
-	j.mu.Lock()
-	j.source = source
-	j.mu.Unlock()
-	src := store.Source{Name: source, LastUpdated: time.Now().UTC()}
-	res, err := rn.Vault.Import(ctx, tok, store.Batch{Source: src, Items: items, Progress: func(n int) { j.items.Store(int64(n)) }})
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ended = time.Now()
+	j.source = res.Source
 	switch {
 	case err == nil:
 		j.state, j.result = Done, &res
 	case errors.Is(err, store.ErrCancelled) || ctx.Err() != nil:
 		j.state, j.message = Cancelled, "The import was cancelled. Nothing from "+file+" was saved."
 	default:
-		j.state, j.message = Failed, Message(file, err)
+		j.state, j.err = Failed, err
 	}
-	return Snapshot{ID: j.id, File: j.file, Source: source, State: j.state, BytesDone: j.bytesDone.Load(),
-		BytesTotal: j.bytesTotal, Items: j.items.Load(), Message: j.message, Summary: j.result}, nil
+	return j.snapshot(), nil
 }
 
-// Message says in plain words why a file was not imported.
-func Message(file string, err error) string {
-	var fe *fhir.FormatError
-	if errors.As(err, &fe) {
-		return fmt.Sprintf("%s could not be imported: %s. Nothing from it was saved; everything else is as it was.", file, fe.Error())
+// Options are what the person importing said; see intake.Options.
+type Options = intake.Options
+
+// importFile stores a read file in the open vault.
+func (rn *Runner) importFile(ctx context.Context, tok string, f *intake.File, opt Options) (intake.Result, error) {
+	src := intake.SourceName(opt.Source, f)
+	if f.Empty() {
+		return f.Result(store.ImportResult{ByType: map[string]int{}}, src), nil
 	}
-	if errors.Is(err, session.ErrLocked) || errors.Is(err, session.ErrUnauthorised) || errors.Is(err, vault.ErrLocked) {
-		return fmt.Sprintf("%s could not be imported because your record was locked. Nothing from it was saved.", file)
+	res, err := rn.Vault.Import(ctx, tok, f.Batch(opt))
+	if err != nil {
+		return intake.Result{Source: src}, err
 	}
-	return fmt.Sprintf("%s could not be imported. %s", file, store.UserMessage(err))
+	return f.Result(res, src), nil
 }
 
 // forgetOld drops finished jobs after ten minutes; the caller holds mu.

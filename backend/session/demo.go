@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/intake"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
 )
@@ -34,14 +35,11 @@ func OpenDemo(ctx context.Context, dir string, kek *vault.KEK, source store.Sour
 	default:
 		return nil, err
 	}
-	items := func(yield func(store.Item, error) bool) {
-		for _, r := range rs {
-			if !yield(store.Item{Type: r.Type, ID: r.ID, Raw: r.Raw}, nil) {
-				return
-			}
-		}
-	}
-	if _, err := db.Import(ctx, keys, source, items, nil); err != nil {
+	// The demo comes in through the same intake as any file, so its patient
+	// is the demo vault's patient and a stranger's file is refused there too.
+	f := intake.FromResources(source.Name, source.Name, rs)
+	b := f.Batch(intake.Options{Source: source.Name, Now: func() time.Time { return source.LastUpdated }})
+	if _, err := db.ImportBatch(ctx, keys, b); err != nil {
 		keys.Destroy()
 		db.Close()
 		return nil, fmt.Errorf("import demo record: %w", err)
@@ -64,11 +62,14 @@ func OpenDemo(ctx context.Context, dir string, kek *vault.KEK, source store.Sour
 			return nil, fmt.Errorf("reset demo record: %w", err)
 		}
 	}
-	m := &Manager{db: db, now: time.Now, demo: true, tokens: map[[32]byte]bool{}}
-	if err := m.load(ctx, keys); err != nil {
+	v, err := loadView(ctx, db, keys)
+	if err != nil {
 		keys.Destroy()
 		db.Close()
 		return nil, err
 	}
+	m := newManager(vdir, 0)
+	m.db, m.demo = db, true
+	m.install(keys, v)
 	return m, nil
 }

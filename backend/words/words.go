@@ -1,0 +1,195 @@
+// Package words is Ward's one table from errors to what people read. Lower
+// packages return typed errors; the API and the CLI, at the edge, ask here
+// for the API's code, its HTTP status and a plain sentence, so that the
+// same failure reads the same way in the window, the browser and the
+// terminal.
+package words
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/identity"
+	"github.com/ward-health/ward/backend/intake"
+	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/store"
+	"github.com/ward-health/ward/backend/vault"
+)
+
+// Words is an error as people see it.
+type Words struct {
+	Status int    // HTTP status
+	Code   string // the API's error code
+	Text   string // a plain sentence (or a few)
+}
+
+// row is one line of the table: errors.Is(err, match) gives these words.
+type row struct {
+	match  error
+	status int
+	code   string
+	text   string
+}
+
+var table = []row{
+	{store.ErrNotVault, http.StatusConflict, "not_vault", "This file is not a Ward record, so Ward has not changed it."},
+	{store.ErrNewer, http.StatusConflict, "newer_vault", "This record was made by a newer version of Ward. Update Ward to open it. Nothing has been changed."},
+	{store.ErrNoVault, http.StatusConflict, "no_vault", "There is no Ward record in this folder yet."},
+	{session.ErrNoVault, http.StatusConflict, "no_vault", "There is no record here yet."},
+	{store.ErrExists, http.StatusConflict, "exists", "There is already a Ward record in this folder. Nothing has been changed."},
+	{store.ErrReadOnly, http.StatusInsufficientStorage, "read_only", "Ward cannot save to this folder because it is read-only. Nothing has been changed."},
+	{store.ErrDiskFull, http.StatusInsufficientStorage, "disk_full", "The disk is full, so Ward could not save. Nothing has been changed: free some space and try again."},
+	{store.ErrRollback, http.StatusConflict, "rolled_back", "Some of this record has been put back to an older copy outside Ward. Import it again from the organisation."},
+	{store.ErrCancelled, http.StatusConflict, "cancelled", "The import was cancelled. Nothing from it was saved."},
+	{session.ErrLocked, http.StatusUnauthorized, "locked", "Your record is locked. Unlock it to carry on."},
+	{session.ErrUnauthorised, http.StatusUnauthorized, "locked", "Your record is locked. Unlock it to carry on."},
+	{vault.ErrLocked, http.StatusUnauthorized, "locked", "Your record is locked. Sign in again to open it."},
+	{vault.ErrRecoveryKeyTypo, http.StatusBadRequest, "recovery_key_typo", vault.ErrRecoveryKeyTypo.Error() + "."},
+	{vault.ErrRecoveryKeyLength, http.StatusBadRequest, "recovery_key_typo", vault.ErrRecoveryKeyLength.Error() + "."},
+	{vault.ErrIntegrity, http.StatusConflict, "integrity", "This record has been changed outside Ward and cannot be opened."},
+	{vault.ErrUnsupportedVersion, http.StatusConflict, "newer_vault", "This record was saved by a newer version of Ward. Update Ward to open it."},
+	{vault.ErrWrongSecret, http.StatusUnauthorized, "wrong_password", "That password is not right."},
+	{vault.ErrNoSlot, http.StatusUnauthorized, "wrong_password", "That password is not right."},
+	{vault.ErrSlotMismatch, http.StatusUnauthorized, "wrong_password", "This way of signing in is not set up for this record."},
+	{intake.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large", "The file is larger than 1 GB, which is more than Ward can import at once. Ask the organisation for a smaller export."},
+	{session.ErrShortPassword, http.StatusBadRequest, "short_password", fmt.Sprintf("Your password must be at least %d characters.", session.MinPassword)},
+}
+
+// Of turns err into words.
+func Of(err error) Words {
+	var mm *identity.MismatchError
+	if errors.As(err, &mm) {
+		return mismatch(mm)
+	}
+	var fe *fhir.FormatError
+	if errors.As(err, &fe) {
+		return Words{http.StatusBadRequest, "bad_file", "It could not be read: " + fe.Error() + "."}
+	}
+	if errors.Is(err, intake.ErrNotCCDA) {
+		return Words{http.StatusBadRequest, "bad_file", "It could not be read: " + intake.ErrNotCCDA.Error() + "."}
+	}
+	for _, r := range table {
+		if errors.Is(err, r.match) {
+			return Words{r.status, r.code, r.text}
+		}
+	}
+	return Words{http.StatusInternalServerError, "internal", "Sorry, something went wrong. Nothing has been changed."}
+}
+
+// ImportFailed is why a file was not imported, naming it, and saying that
+// nothing from it was saved.
+func ImportFailed(file string, err error) Words {
+	w := Of(err)
+	switch w.Code {
+	case "bad_file":
+		w.Text = fmt.Sprintf("%s could not be imported. %s Nothing from it was saved; everything else is as it was.", file, strings.TrimPrefix(w.Text, "It could not be read: "))
+		w.Text = strings.Replace(w.Text, "imported. ", "imported: ", 1)
+	case "other_person", "several_people", "confirm_same_person":
+		// The words already say nothing was imported.
+	case "locked":
+		w.Text = fmt.Sprintf("%s could not be imported because your record was locked. Nothing from it was saved.", file)
+	case "cancelled":
+		w.Text = fmt.Sprintf("The import was cancelled. Nothing from %s was saved.", file)
+	default:
+		w.Text = fmt.Sprintf("%s could not be imported. %s", file, w.Text)
+	}
+	return w
+}
+
+// mismatch names both people: whom the file is about and whose record
+// this is.
+func mismatch(e *identity.MismatchError) Words {
+	file := ""
+	if len(e.File) > 0 {
+		file = e.File[0].Label()
+	}
+	switch {
+	case errors.Is(e, identity.ErrSeveral):
+		var names []string
+		for _, p := range e.File {
+			names = append(names, describe(p))
+		}
+		return Words{http.StatusConflict, "several_people",
+			fmt.Sprintf("This file is about more than one person: %s. Nothing was imported. A Ward record holds one person's health information: ask the organisation for a file about just one of them.", join(names))}
+	case errors.Is(e, identity.ErrUnsure):
+		return Words{http.StatusConflict, "confirm_same_person",
+			fmt.Sprintf("This file is about %s. This record is %s. Ward cannot tell for sure that they are the same person (%s). Nothing was imported. If they are the same person, confirm it and import the file again.", describe(e.File[0]), possessive(e.Vault), e.Reason)}
+	}
+	first := firstName(e.File[0])
+	return Words{http.StatusConflict, "other_person",
+		fmt.Sprintf("This file is about %s. This record is %s. Nothing was imported. To keep %s record too, make a separate vault for them.", describe(e.File[0]), possessive(e.Vault), firstNonEmpty(possessiveName(first), possessiveName(file), "their"))}
+}
+
+// describe is "Sam Rivera, born 1948" (with an NHS number when that is
+// what tells them apart).
+func describe(p identity.Person) string {
+	s := firstNonEmpty(p.Label(), "someone not named")
+	if y := p.BirthYear(); y != "" {
+		s += ", born " + y
+	}
+	if n := p.NHSNumber(); n != "" {
+		s += ", NHS number " + spaced(n)
+	}
+	return s
+}
+
+// possessive is "Alex Morgan's, born 1968".
+func possessive(p identity.Person) string {
+	name := p.Label()
+	if name == "" {
+		return "someone else's"
+	}
+	s := possessiveName(name)
+	if y := p.BirthYear(); y != "" {
+		s += ", born " + y
+	}
+	if n := p.NHSNumber(); n != "" {
+		s += ", NHS number " + spaced(n)
+	}
+	return s
+}
+
+func possessiveName(n string) string {
+	if n == "" {
+		return ""
+	}
+	if strings.HasSuffix(n, "s") {
+		return n + "'"
+	}
+	return n + "'s"
+}
+
+func firstName(p identity.Person) string {
+	for _, n := range p.Names {
+		if len(n.Given) > 0 && n.Given[0] != "" {
+			return n.Given[0]
+		}
+	}
+	return ""
+}
+
+func spaced(nhs string) string {
+	if len(nhs) == 10 {
+		return nhs[:3] + " " + nhs[3:6] + " " + nhs[6:]
+	}
+	return nhs
+}
+
+func join(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], "; ") + " and " + names[len(names)-1]
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
