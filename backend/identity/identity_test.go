@@ -13,7 +13,7 @@ func person(given, family, birth string, ids ...Identifier) Person {
 	return p
 }
 
-func nhs(v string) Identifier     { return Identifier{System: NHSNumberSystem, Value: v} }
+func nhs(v string) Identifier      { return Identifier{System: NHSNumberSystem, Value: v} }
 func mrn(sys, v string) Identifier { return Identifier{System: sys, Value: v} }
 
 func TestMatch(t *testing.T) {

@@ -46,13 +46,13 @@ type Job struct {
 
 // Snapshot is a job's progress as the API reports it.
 type Snapshot struct {
-	ID         string              `json:"id"`
-	File       string              `json:"file"`
-	Source     string              `json:"source"`
-	State      string              `json:"state"`
-	BytesDone  int64               `json:"bytesDone"`
-	BytesTotal int64               `json:"bytesTotal"`
-	Items      int64               `json:"items"`
+	ID         string         `json:"id"`
+	File       string         `json:"file"`
+	Source     string         `json:"source"`
+	State      string         `json:"state"`
+	BytesDone  int64          `json:"bytesDone"`
+	BytesTotal int64          `json:"bytesTotal"`
+	Items      int64          `json:"items"`
 	Message    string         `json:"message"`
 	Code       string         `json:"code,omitempty"` // why it failed, for the page
 	Summary    *intake.Result `json:"summary"`
