@@ -1,20 +1,24 @@
 // Package session holds a patient's vault while it is open: the keys, the
 // decrypted view the pages read, the session tokens that may read it, and
 // the idle timer that locks it again. Locking forgets all of those.
+//
+// It is the app's concurrency boundary. Pages read the record from many
+// goroutines while an import or an unlock may take seconds, so the slow
+// work (deriving keys, decrypting, building the view) is done outside the
+// Manager's mutex and its result swapped in; the mutex is only ever held
+// for a few pointer and map operations, and a read never waits for an
+// import or an unlock.
 package session
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/store"
@@ -41,6 +45,22 @@ type Status struct {
 	Demo            bool   `json:"demo"`
 	AutoLockMinutes int    `json:"autoLockMinutes"`
 	CanRecover      bool   `json:"canRecover"`
+	// Integrity is only told to a caller the vault is open to: whether
+	// anything in it failed its checks when it was opened.
+	Integrity *Integrity `json:"integrity,omitempty"`
+}
+
+// Integrity is what the checks at unlock found, for the page's banner:
+// until now it was only seen by running `ward vault verify`.
+type Integrity struct {
+	// Failed counts stored rows that did not open: changed, moved or
+	// copied from another vault outside Ward. The rest of the record is
+	// still shown.
+	Failed int `json:"failed"`
+	// RolledBack means the rows do not add up to what Ward last wrote:
+	// some were put back to older copies or removed (a restored backup of
+	// part of the folder, say).
+	RolledBack bool `json:"rolledBack"`
 }
 
 // Secret is what the person typed: a password or a recovery key.
@@ -52,23 +72,39 @@ type Secret struct {
 // Manager is one vault, locked or open. It is safe for concurrent use.
 type Manager struct {
 	dir  string
-	db   *store.DB // nil when the folder has no vault
 	idle time.Duration
 	now  func() time.Time
 	demo bool
 
-	mu     sync.Mutex
-	keys   *vault.Keys
-	rec    *records.Record
+	setup   sync.Mutex    // one Create at a time
+	imports chan struct{} // one Import at a time, so each merges onto the last
+
+	mu sync.Mutex // guards everything below, never held for slow work
+	db *store.DB  // nil when the folder has no vault
+	// keys and view are set together when the vault opens and cleared
+	// together when it locks. A published view is never changed.
+	keys *vault.Keys
+	view *view
+	// gen moves whenever keys or view change. Work done outside mu notes
+	// gen before and compares after: if it moved, something (most often a
+	// Lock) happened meanwhile and the work is redone or thrown away.
+	gen    uint64
 	tokens map[[32]byte]bool // sha256 of each live token
 	timer  *time.Timer
-	loaded *store.Contents
+
+	// afterLoad, if set (by tests), runs when an unlock has built its view
+	// and before it takes mu to swap it in: the window a Lock must win.
+	afterLoad func()
+}
+
+func newManager(dir string, idle time.Duration) *Manager {
+	return &Manager{dir: dir, idle: idle, now: time.Now, tokens: map[[32]byte]bool{}, imports: make(chan struct{}, 1)}
 }
 
 // Open opens the vault in dir, locked. A folder without a vault gives a
 // Manager in state "none"; anything else wrong with the folder is an error.
 func Open(dir string, idle time.Duration) (*Manager, error) {
-	m := &Manager{dir: dir, idle: idle, now: time.Now, tokens: map[[32]byte]bool{}}
+	m := newManager(dir, idle)
 	db, err := store.Open(dir)
 	if errors.Is(err, store.ErrNoVault) {
 		return m, nil
@@ -80,51 +116,14 @@ func Open(dir string, idle time.Duration) (*Manager, error) {
 	return m, nil
 }
 
-// ErrExists means a vault is already set up.
-var ErrExists = errors.New("session: a vault already exists")
-
-// MinPassword is the shortest password Ward accepts.
-const MinPassword = 8
-
-// ErrShortPassword means the new password is too short.
-var ErrShortPassword = fmt.Errorf("session: password shorter than %d characters", MinPassword)
-
-// Create sets up a new vault in the folder, protected by password and by a
-// recovery key that is returned once (as text to show the person) and never
-// stored. The new vault is open for the returned token.
-func (m *Manager) Create(ctx context.Context, password []byte) (tok, recovery string, err error) {
-	if utf8.RuneCount(password) < MinPassword {
-		return "", "", ErrShortPassword
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.db != nil || m.demo {
-		return "", "", ErrExists
-	}
-	rk, display := vault.NewRecoveryKey()
-	defer rk.Destroy()
-	db, keys, err := store.Create(m.dir, vault.NewPassword(password), rk)
-	if err != nil {
-		return "", "", err
-	}
-	m.db = db
-	if err := m.load(ctx, keys); err != nil {
-		keys.Destroy()
-		return "", "", err
-	}
-	if tok, err = newToken(); err != nil {
-		return "", "", err
-	}
-	m.tokens[hashToken(tok)] = true
-	m.touch()
-	return tok, display, nil
-}
-
 // Close locks and closes the vault.
 func (m *Manager) Close() error {
 	m.Lock()
-	if m.db != nil {
-		return m.db.Close()
+	m.mu.Lock()
+	db := m.db
+	m.mu.Unlock()
+	if db != nil {
+		return db.Close()
 	}
 	return nil
 }
@@ -141,6 +140,18 @@ func (m *Manager) valid(tok string) bool {
 	return tok != "" && m.tokens[hashToken(tok)]
 }
 
+// issue adds a new session token; the caller holds mu.
+func (m *Manager) issue() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("session token: %w", err)
+	}
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	m.tokens[hashToken(tok)] = true
+	m.touch()
+	return tok, nil
+}
+
 // Status reports the vault's state as seen by the holder of tok.
 func (m *Manager) Status(tok string) Status {
 	m.mu.Lock()
@@ -151,87 +162,15 @@ func (m *Manager) Status(tok string) Status {
 		s.State = StateNone
 	case m.keys != nil && m.valid(tok):
 		s.State = StateUnlocked
+		in := m.view.integrity()
+		s.Integrity = &in
 	}
 	return s
 }
 
-// Unlock opens the vault with the secret and returns a new session token.
-// If the vault is already open, the secret must still be right: a second
-// browser gets its own token only by knowing the password.
-func (m *Manager) Unlock(ctx context.Context, s Secret) (string, error) {
-	if m.db == nil {
-		return "", ErrNoVault
-	}
-	var u vault.Unwrapper
-	if s.RecoveryKey != "" {
-		rk, err := vault.ParseRecoveryKey(s.RecoveryKey)
-		if err != nil {
-			return "", err
-		}
-		defer rk.Destroy()
-		u = rk
-	} else {
-		u = vault.NewPassword(s.Password)
-	}
-	keys, err := m.db.Unlock(ctx, u, m.now())
-	if err != nil {
-		return "", err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.keys == nil {
-		if err := m.load(ctx, keys); err != nil {
-			keys.Destroy()
-			return "", err
-		}
-	} else {
-		keys.Destroy() // already open with an equal key
-	}
-	tok, err := newToken()
-	if err != nil {
-		return "", err
-	}
-	m.tokens[hashToken(tok)] = true
-	m.touch()
-	return tok, nil
-}
-
-// load decrypts the vault into the view; the caller holds mu.
-func (m *Manager) load(ctx context.Context, keys *vault.Keys) error {
-	c, err := m.db.Load(ctx, keys)
-	if err != nil {
-		return fmt.Errorf("load vault: %w", err)
-	}
-	m.keys, m.loaded, m.rec = keys, c, build(c)
-	return nil
-}
-
-// build groups the vault's records by the organisation they came from.
-func build(c *store.Contents) *records.Record {
-	bySource := map[string]*records.Set{}
-	var order []string
-	for _, s := range c.Sources {
-		bySource[s.Name] = &records.Set{Source: records.Source{Name: s.Name, LastUpdated: s.LastUpdated}}
-		order = append(order, s.Name)
-	}
-	for _, r := range c.Records {
-		set := bySource[r.Source]
-		if set == nil { // its source row failed to open
-			set = &records.Set{Source: records.Source{Name: r.Source}}
-			bySource[r.Source] = set
-			order = append(order, r.Source)
-		}
-		set.Resources = append(set.Resources, fhirResource(r))
-	}
-	sort.Strings(order)
-	sets := make([]records.Set, 0, len(order))
-	for _, name := range order {
-		sets = append(sets, *bySource[name])
-	}
-	return records.Build(time.Now(), sets...)
-}
-
-// Lock forgets the keys, the decrypted view and every session token.
+// Lock forgets the keys, the decrypted view and every session token. It
+// wins over an unlock or import still running: their results are thrown
+// away when they find gen has moved.
 func (m *Manager) Lock() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -245,7 +184,8 @@ func (m *Manager) lockLocked() {
 	if m.keys != nil {
 		m.keys.Destroy()
 	}
-	m.keys, m.rec, m.loaded = nil, nil, nil
+	m.keys, m.view = nil, nil
+	m.gen++
 	clear(m.tokens)
 	if m.timer != nil {
 		m.timer.Stop()
@@ -255,32 +195,51 @@ func (m *Manager) lockLocked() {
 
 // touch restarts the idle timer; the caller holds mu.
 func (m *Manager) touch() {
-	if m.demo || m.idle <= 0 {
+	if m.demo || m.idle <= 0 || m.keys == nil {
 		return
 	}
-	if m.timer == nil {
-		m.timer = time.AfterFunc(m.idle, func() { m.Lock() })
+	if m.timer != nil {
+		m.timer.Reset(m.idle)
 		return
 	}
-	m.timer.Reset(m.idle)
+	// A timer that fired just as it was stopped must not lock the next
+	// session: it locks only if it is still the Manager's timer.
+	var t *time.Timer
+	t = time.AfterFunc(m.idle, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.timer == t {
+			m.lockLocked()
+		}
+	})
+	m.timer = t
+}
+
+// open checks that tok may read the open vault; the caller holds mu.
+func (m *Manager) open(tok string) error {
+	if m.keys == nil && !m.demo {
+		if m.db == nil {
+			return ErrNoVault
+		}
+		return ErrLocked
+	}
+	if !m.valid(tok) {
+		return ErrUnauthorised
+	}
+	return nil
 }
 
 // Record returns the open record for the holder of tok, and counts as use
-// for the idle timer.
+// for the idle timer. The record never changes: an import publishes a new
+// one, so callers may keep and read it without holding anything.
 func (m *Manager) Record(tok string) (*records.Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.keys == nil && !m.demo {
-		if m.db == nil {
-			return nil, ErrNoVault
-		}
-		return nil, ErrLocked
-	}
-	if !m.valid(tok) {
-		return nil, ErrUnauthorised
+	if err := m.open(tok); err != nil {
+		return nil, err
 	}
 	m.touch()
-	return m.rec, nil
+	return m.view.rec, nil
 }
 
 // Integrity reports rows that failed to open at unlock, and whether the
@@ -288,68 +247,6 @@ func (m *Manager) Record(tok string) (*records.Record, error) {
 func (m *Manager) Integrity() (failed int, rolledBack bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.loaded == nil {
-		return 0, false
-	}
-	return len(m.loaded.Failed), m.loaded.RolledBack
-}
-
-func newToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("session token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// Import stores items from src for the holder of tok, in one transaction,
-// then rebuilds the view so the pages show the new records.
-func (m *Manager) Import(ctx context.Context, tok string, b store.Batch) (store.ImportResult, error) {
-	m.mu.Lock()
-	if m.keys == nil {
-		m.mu.Unlock()
-		if m.db == nil {
-			return store.ImportResult{}, ErrNoVault
-		}
-		return store.ImportResult{}, ErrLocked
-	}
-	if !m.valid(tok) {
-		m.mu.Unlock()
-		return store.ImportResult{}, ErrUnauthorised
-	}
-	keys := m.keys
-	m.touch()
-	m.mu.Unlock()
-
-	progress := b.Progress
-	// A long import is use: keep the idle timer from locking mid-way.
-	// Locking meanwhile (the Lock button) destroys keys, which fails the
-	// import and rolls it back.
-	report := func(n int) {
-		if n%1000 == 0 {
-			m.mu.Lock()
-			if m.keys == keys {
-				m.touch()
-			}
-			m.mu.Unlock()
-		}
-		if progress != nil {
-			progress(n)
-		}
-	}
-	b.Progress = report
-	res, err := m.db.ImportBatch(ctx, keys, b)
-	if err != nil {
-		return res, err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.keys != keys {
-		return res, nil // locked while importing: nothing to rebuild
-	}
-	if err := m.load(ctx, keys); err != nil {
-		return res, err
-	}
-	m.touch()
-	return res, nil
+	in := m.view.integrity()
+	return in.Failed, in.RolledBack
 }
