@@ -465,6 +465,14 @@ export interface ImportSummary {
   keptNewer?: number;
   skipped?: Array<{ entry: number; reason: string }> | null;
   byType: Record<string, number> | null;
+  /** Everything in the file was already here: nothing new. */
+  nothingNew?: boolean;
+  /** The server's own warnings in the file ("may not contain the entire record"). */
+  notices?: string[] | null;
+  /** Records that appeared more than once in the file: the newest was kept. */
+  repeats?: string[] | null;
+  /** Records stored but not shown, each with why. */
+  unreadable?: string[] | null;
 }
 
 export interface ImportStatus {
@@ -478,6 +486,8 @@ export interface ImportStatus {
   /** Records saved so far. */
   items: number;
   message: string;
+  /** Why it failed, e.g. "other_person" or "confirm_same_person". */
+  code?: string;
   summary: ImportSummary | null;
 }
 
@@ -505,9 +515,11 @@ export function importContentType(file: { name: string; type: string }): string 
  * the import has ended, with its final state (done, failed or cancelled);
  * poll getImport(id) meanwhile for progress.
  */
-export async function runImport(id: string, file: File, source: string): Promise<ImportStatus> {
+export async function runImport(id: string, file: File, source: string, samePerson = false): Promise<ImportStatus> {
   let path = '/api/imports?name=' + encodeURIComponent(file.name) + '&id=' + encodeURIComponent(id);
   if (source.trim()) path += '&source=' + encodeURIComponent(source.trim());
+  // The person has said this file is about them after Ward was unsure.
+  if (samePerson) path += '&samePerson=yes';
   const res = await request(path, { method: 'POST', raw: file, contentType: importContentType(file) });
   await throwIfFailed(path, res);
   const body = (await res.json().catch(() => null)) as ImportStatus | null;

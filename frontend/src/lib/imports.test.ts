@@ -328,3 +328,22 @@ describe('wording for several files', () => {
     expect(notStartedText([outcome('x.json', 'not-started')])).toBe('1 file was not started: x.json.');
   });
 });
+
+describe('what files said about themselves', () => {
+  it('lists warnings, repeats, unreadable records and nothing new, per file', async () => {
+    const { noticeLines, outcomeOf } = await import('./imports');
+    const done = (name: string, summary: object) => ({ name, state: 'done' as const, message: '', summary: { added: 0, updated: 0, unchanged: 1, byType: {}, ...summary } });
+    const lines = noticeLines([
+      done('a.json', { nothingNew: true }),
+      done('b.json', { notices: ['It may not contain the entire record available in the system.'], repeats: ['Observation o1 appears 2 times: the newest was kept'], unreadable: ['Observation obs-42 has `issued` as a number'] }),
+    ]);
+    expect(lines).toEqual([
+      'a.json: nothing new: everything in a.json was already in your record.',
+      'b.json: the organisation\'s system says: "It may not contain the entire record available in the system."',
+      'b.json: Observation o1 appears 2 times: the newest was kept.',
+      'b.json: 1 record could not be read and is not shown (they are kept, under Other records): Observation obs-42 has `issued` as a number.',
+    ]);
+    const failed = outcomeOf('x.json', { id: 'i', file: 'x.json', state: 'failed', bytesDone: 0, bytesTotal: 0, items: 0, message: 'This file is about Sam Rivera', code: 'confirm_same_person', summary: null });
+    expect(failed.code).toBe('confirm_same_person');
+  });
+});

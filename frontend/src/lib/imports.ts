@@ -109,6 +109,8 @@ export interface FileOutcome {
   state: FileState;
   /** For failed files: the server's plain message, naming the file. */
   message: string;
+  /** For failed files: why, as the server's code ("confirm_same_person" asks the person). */
+  code?: string;
   summary: ImportSummary | null;
 }
 
@@ -145,6 +147,7 @@ export function outcomeOf(name: string, s: ImportStatus): FileOutcome {
         name,
         state: 'failed',
         message: failureLine(name, s.message || `${name} could not be imported. Nothing from it was saved.`),
+        code: s.code,
         summary: null,
       };
   }
@@ -323,4 +326,28 @@ export function cancelText(r: BatchResult): string {
   if (left > 0) parts.push(`${wasWere(left, 'file')} not started.`);
   if (done === 0) parts.push('Your record is as it was.');
   return parts.join(' ');
+}
+
+/**
+ * What the imported files said about themselves, a line each: the server's
+ * warnings (a partial record), repeated records, records that cannot be
+ * shown, and files that brought nothing new.
+ */
+export function noticeLines(files: readonly FileOutcome[]): string[] {
+  const out: string[] = [];
+  const several = files.length > 1;
+  for (const f of files) {
+    const s = f.summary;
+    if (f.state !== 'done' || !s) continue;
+    const pre = several ? `${f.name}: ` : '';
+    if (s.nothingNew) out.push(`${pre}nothing new: everything in ${f.name} was already in your record.`);
+    for (const n of s.notices ?? []) out.push(`${pre}the organisation's system says: "${n}"`);
+    for (const r of s.repeats ?? []) out.push(`${pre}${r}.`);
+    const u = s.unreadable ?? [];
+    if (u.length > 0) {
+      const what = u.length === 1 ? '1 record could not be read and is not shown' : `${u.length} records could not be read and are not shown`;
+      out.push(`${pre}${what} (they are kept, under Other records): ${u.join('; ')}.`);
+    }
+  }
+  return out;
 }
