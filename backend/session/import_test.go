@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,7 +137,14 @@ func viewKey(rec *records.Record) string {
 // import's transaction and the rebuild of the view both run without the
 // lock that reads take. Reads are scheduled every 2ms and each is timed
 // from when it was due, so a read held up behind the import counts for
-// every read that could not start meanwhile.
+// every read that could not start meanwhile. (Before the view was built
+// outside the lock, the rebuild at the end of this import held reads up for
+// about 2s under -race: p95 near 3s.)
+//
+// A control goroutine keeps the same schedule without reading: on a busy
+// two-core machine the import alone delays any goroutine's wake-up by tens
+// of milliseconds, which is not the Manager's doing, so the bound is on
+// what reading adds to that.
 func TestReadsStayFastDuringLargeImport(t *testing.T) {
 	n := 20000
 	if testing.Short() {
@@ -147,41 +155,47 @@ func TestReadsStayFastDuringLargeImport(t *testing.T) {
 	m, tok := open(t, dir)
 	rs := generate(t, 2, n)
 
-	stop := make(chan struct{})
+	// Each goes on until it has made every read due before the import
+	// ended, so reads that a stall kept from starting are counted too.
+	var ended atomic.Pointer[time.Time]
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var lat []time.Duration
-	for g := 0; g < 2; g++ {
+	schedule := func(read func() error) *[]time.Duration {
+		lat := new([]time.Duration)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			next := time.Now()
 			for {
-				select {
-				case <-stop:
+				if e := ended.Load(); e != nil && next.After(*e) {
 					return
-				default:
 				}
 				if d := time.Until(next); d > 0 {
 					time.Sleep(d)
 				}
-				rec, err := m.Record(tok)
-				if err != nil || rec == nil {
+				if err := read(); err != nil {
 					t.Error("read during import:", err)
 					return
 				}
-				_ = rec.Summary()
-				mu.Lock()
-				lat = append(lat, time.Since(next))
-				mu.Unlock()
+				*lat = append(*lat, time.Since(next))
 				next = next.Add(2 * time.Millisecond)
 			}
 		}()
+		return lat
 	}
+	read := func() error {
+		rec, err := m.Record(tok)
+		if err == nil {
+			_ = rec.Summary()
+		}
+		return err
+	}
+	reads := []*[]time.Duration{schedule(read), schedule(read)}
+	control := schedule(func() error { return nil })
+
 	start := time.Now()
 	res, err := m.Import(ctx, tok, batch("Big", rs...))
-	took := time.Since(start)
-	close(stop)
+	end := time.Now()
+	ended.Store(&end)
 	wg.Wait()
 	if err != nil {
 		t.Fatal(err)
@@ -189,11 +203,16 @@ func TestReadsStayFastDuringLargeImport(t *testing.T) {
 	if res.Added != n {
 		t.Fatalf("added %d of %d", res.Added, n)
 	}
-	slices.Sort(lat)
-	p95, worst := lat[len(lat)*95/100], lat[len(lat)-1]
-	t.Logf("import of %d took %v; %d reads meanwhile, p95 %v, worst %v", n, took, len(lat), p95, worst)
-	if p95 > 50*time.Millisecond {
-		t.Errorf("p95 of reads during the import is %v, want under 50ms", p95)
+	p95 := func(lat []time.Duration) time.Duration {
+		slices.Sort(lat)
+		return lat[len(lat)*95/100]
+	}
+	all := append(*reads[0], *reads[1]...)
+	got, base := p95(all), p95(*control)
+	t.Logf("import of %d took %v; %d reads meanwhile: p95 %v, worst %v; p95 of the control %v",
+		n, end.Sub(start), len(all), got, all[len(all)-1], base)
+	if got > base+50*time.Millisecond {
+		t.Errorf("p95 of reads during the import is %v (%v more than waking up alone), want under 50ms more", got, got-base)
 	}
 	rec, _ := m.Record(tok)
 	if got := rec.Sources(); len(got) != 2 || got[0].Name != "Big" {
