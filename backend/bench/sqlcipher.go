@@ -222,12 +222,12 @@ func (c *sqlcipherCmd) check(ctx context.Context, db, key string, rs []fhir.Reso
 	if err != nil {
 		return fmt.Errorf("read back the sqlcipher database: %w", err)
 	}
-	f2 := strings.Fields(out)
-	if len(f2) < 2 {
+	fields := strings.Fields(out)
+	if len(fields) < 2 {
 		return fmt.Errorf("read back the sqlcipher database: %q", truncate(out, 200))
 	}
-	rows, _ := strconv.Atoi(f2[len(f2)-2])
-	bytesStored, _ := strconv.ParseFloat(f2[len(f2)-1], 64)
+	rows, _ := strconv.Atoi(fields[len(fields)-2])
+	bytesStored, _ := strconv.ParseFloat(fields[len(fields)-1], 64)
 	if rows != len(sizes) || int(bytesStored) != want {
 		return fmt.Errorf("the sqlcipher database holds %d rows of %.0f bytes, want %d of %d", rows, bytesStored, len(sizes), want)
 	}
