@@ -13,11 +13,22 @@ import (
 	"github.com/ward-health/ward/backend/fhir"
 )
 
-// Source is one organisation's contribution to the record.
+// Source is one organisation's contribution to the record: one place its
+// files came from, which may name several organisations item by item.
 type Source struct {
-	Name        string    `json:"name"`
+	Name string `json:"name"`
+	// LastUpdated is when records from this source last changed on this
+	// computer (an import with nothing new leaves it alone).
 	LastUpdated time.Time `json:"lastUpdated"`
-	Counts      Counts    `json:"counts"`
+	// DataUpTo is the newest date in its records (upcoming appointments
+	// aside): "Records up to 12 March 1985 · copied 2 December 2026".
+	DataUpTo string `json:"dataUpTo"`
+	// Notices are what its latest file said about itself ("may not
+	// contain the entire record").
+	Notices []string `json:"notices"`
+	// Organisations are those its items name (a lab, a clinic), sorted.
+	Organisations []string `json:"organisations"`
+	Counts        Counts   `json:"counts"`
 }
 
 // Set is the resources that came from one source.
@@ -61,7 +72,9 @@ func (c *Counts) add(o Counts) {
 type Summary struct {
 	Patient *Patient `json:"patient"`
 	Sources []Source `json:"sources"`
-	Counts  Counts   `json:"counts"`
+	// Organisations are every organisation the items name, across sources.
+	Organisations []string `json:"organisations"`
+	Counts        Counts   `json:"counts"`
 }
 
 // Record is the decoded view of everything loaded.
@@ -107,8 +120,13 @@ func Rebuild(now time.Time, prev *Decoded, sets ...Set) (*Record, *Decoded) {
 	all := newIndex(sets, prev)
 	next := &Decoded{sets: make(map[string]*setIndex, len(sets))}
 	for i, s := range sets {
+		m := rec.mark()
 		counts := rec.add(s, all.sets[i], all)
 		s.Source.Counts = counts
+		s.Source.DataUpTo, s.Source.Organisations = rec.since(m)
+		if s.Source.Notices == nil {
+			s.Source.Notices = []string{}
+		}
 		rec.summary.Sources = append(rec.summary.Sources, s.Source)
 		rec.summary.Counts.add(counts)
 		if _, dup := next.sets[s.Source.Name]; !dup {
@@ -116,6 +134,7 @@ func Rebuild(now time.Time, prev *Decoded, sets ...Set) (*Record, *Decoded) {
 			next.sets[s.Source.Name] = &setIndex{obs: si.obs, reports: si.reports, bad: si.bad, byRef: si.byRef}
 		}
 	}
+	rec.summary.Organisations = organisations(rec.summary.Sources)
 	rec.finish()
 	return rec, next
 }

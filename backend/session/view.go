@@ -53,7 +53,7 @@ func sets(c *store.Contents) []records.Set {
 	bySource := map[string]*records.Set{}
 	var order []string
 	for _, s := range c.Sources {
-		bySource[s.Name] = &records.Set{Source: records.Source{Name: s.Name, LastUpdated: s.LastUpdated}}
+		bySource[s.Name] = &records.Set{Source: records.Source{Name: s.Name, LastUpdated: s.LastUpdated, Notices: s.Notices}}
 		order = append(order, s.Name)
 	}
 	for _, r := range c.Records {

@@ -391,7 +391,8 @@ test.describe('health summary, visits, documents and details', () => {
     await expect(page.getByTestId('not-full-record')).toContainText('This is not your full health record');
     const card = page.getByTestId('source').first();
     await expect(card).toContainText(sources[0].name);
-    await expect(card).toContainText('Last updated');
+    // Two facts: how recent the records are, and when they were copied here.
+    await expect(card.getByTestId('source-freshness')).toHaveText(/^Records up to \d{1,2} [A-Z][a-z]+ \d{4} · copied \d{1,2} [A-Z][a-z]+ \d{4}$/);
     await expect(card).toContainText(`${sources[0].counts.results} test results`);
     await expectNoAxeViolations(page);
   });

@@ -22,12 +22,21 @@ export interface Patient {
 
 export interface Source {
   name: string;
+  /** When its records last changed on this computer. */
   lastUpdated: string;
+  /** The newest date in its records (upcoming appointments aside). */
+  dataUpTo?: string;
+  /** What its latest file said about itself ("may not contain the entire record"). */
+  notices?: string[] | null;
+  /** The organisations its items name. */
+  organisations?: string[] | null;
 }
 
 export interface Summary {
   patient: Patient | null;
   sources: Source[] | null;
+  /** Every organisation the record's items name, across sources. */
+  organisations?: string[] | null;
   counts: Record<string, number> | null;
 }
 
@@ -406,9 +415,7 @@ export interface Details {
 
 export const getDetails = () => cached<Details>('/api/details');
 
-export interface SourceInfo {
-  name: string;
-  lastUpdated: string;
+export interface SourceInfo extends Source {
   counts: Record<string, number> | null;
 }
 
