@@ -24,22 +24,27 @@ var (
 func newVault(t testing.TB, source string, rs []fhir.Resource) string {
 	t.Helper()
 	dir := t.TempDir()
+	if err := makeVault(dir, source, rs); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func makeVault(dir, source string, rs []fhir.Resource) error {
 	pw, err := vault.NewPasswordWithParams(testPassword, vault.Argon2Params{Memory: 1024, Time: 1, Threads: 1})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	db, keys, err := store.Create(dir, pw)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer db.Close()
 	defer keys.Destroy()
 	if len(rs) > 0 {
-		if _, err := db.Import(context.Background(), keys, store.Source{Name: source, LastUpdated: testNow}, items(rs), nil); err != nil {
-			t.Fatal(err)
-		}
+		_, err = db.Import(context.Background(), keys, store.Source{Name: source, LastUpdated: testNow}, items(rs), nil)
 	}
-	return dir
+	return err
 }
 
 // open opens dir in a Manager and unlocks it, returning the token.
