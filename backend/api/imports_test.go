@@ -137,7 +137,9 @@ func TestCancelImport(t *testing.T) {
 	h, tok := unlocked(t)
 	body := demoBundle(t, 60000)
 	go func() {
-		for i := 0; i < 2000; i++ {
+		// The file is read and checked whole first, then saved: cancel
+		// once saving has begun (a minute is ample even under -race).
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 			r := call(t, h, "GET", "/api/imports/cancel-me-1", tok, "")
 			if items, _ := r.body["items"].(float64); items > 100 {
 				call(t, h, "POST", "/api/imports/cancel-me-1/cancel", tok, "")

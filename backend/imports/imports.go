@@ -133,7 +133,7 @@ func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, same bo
 
 	// The whole file is read and checked before anything is written: the
 	// source and the patient must be known first.
-	counted := &countingReader{r: body, n: &j.bytesDone}
+	counted := &countingReader{r: body, n: &j.bytesDone, ctx: ctx}
 	f, err := intake.Read(counted, file)
 	var res intake.Result
 	if err == nil {
@@ -190,12 +190,18 @@ func (rn *Runner) Job(id string) (*Job, bool) {
 	return j, ok
 }
 
+// countingReader counts what was read, and stops when the import is
+// cancelled while the file is still arriving.
 type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
+	r   io.Reader
+	n   *atomic.Int64
+	ctx context.Context
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err

@@ -336,6 +336,48 @@ test.describe('locked vault', () => {
     await page.getByRole('button', { name: 'Lock your record', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
   });
+
+  test('a file about someone else is refused naming both people; a doubt is settled by the patient', async ({ page, request }) => {
+    await openUnlock(page, '#/import');
+    await unlockWithPassword(page);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add records from a file');
+    const token = await page.evaluate(() => sessionStorage.getItem('ward.token'));
+    const auth = { Authorization: `Bearer ${token}` };
+    const before = await (await request.get('/api/summary', { headers: auth })).json();
+
+    const patientFile = (name: string, given: string, family: string, birth: string, extra = '') =>
+      ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [
+        { resource: { resourceType: 'Patient', id: `p-${name}`, name: [{ family, given: [given] }], birthDate: birth } },
+        ...(extra ? [{ resource: JSON.parse(extra) }] : []),
+      ] })) });
+
+    // Someone else: refused, both named, nothing saved.
+    await page.getByLabel('Upload files').setInputFiles(patientFile('sam.json', 'Sam', 'Rivera', '1948-01-09',
+      JSON.stringify({ resourceType: 'Observation', id: 'sam-k', status: 'final', code: { text: 'Potassium' }, subject: { reference: 'Patient/p-sam.json' }, valueQuantity: { value: 6.8, unit: 'mmol/L' } })));
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect(page.getByTestId('error-summary')).toBeFocused();
+    await expect(page.getByTestId('import-failure')).toContainText(
+      "This file is about Sam Rivera, born 1948. This record is Robin Lockwood's, born 1975, NHS number 999 000 0018. Nothing was imported. To keep Sam's record too, make a separate vault for them.",
+    );
+    await expect(page.getByTestId('confirm-same-person')).toHaveCount(0);
+    await expectNoAxeViolations(page);
+    const after = await (await request.get('/api/summary', { headers: auth })).json();
+    expect(after.counts).toEqual(before.counts);
+
+    // The same name spelt differently, same birth date: Ward asks.
+    await page.getByLabel('Upload files').setInputFiles(patientFile('robyn.json', 'Robyn', 'Lockwood', '1975-06-21'));
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect(page.getByTestId('import-failure')).toContainText('Ward cannot tell for sure that they are the same person');
+    const yes = page.getByTestId('confirm-same-person');
+    await expect(yes).toHaveText('Yes, this is my record: import robyn.json');
+    await expectNoAxeViolations(page);
+    await yes.click();
+    await expect(page.getByTestId('import-done')).toBeFocused();
+    await expect(page.getByTestId('import-failure')).toHaveCount(0);
+    // One identity on the home page, never a mix.
+    await page.goto('/#/');
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+  });
 });
 
 function problemsExcept(problems: string[], pattern: RegExp): void {
