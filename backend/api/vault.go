@@ -17,6 +17,9 @@ import (
 	"github.com/ward-health/ward/backend/words"
 )
 
+// vaultStatus answers GET /api/vault. To the session the vault is open
+// to, it also says what the checks at unlock found (session.Integrity), so
+// the page can warn about rows that failed to open or a rolled-back vault.
 func (h *handler) vaultStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.opt.Vault.Status(bearer(r)))
 }
@@ -75,6 +78,9 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "wrong_password", "That password is not right.")
 	case errors.Is(err, session.ErrNoVault):
 		writeError(w, http.StatusConflict, "no_vault", "There is no record here yet.")
+	case errors.Is(err, session.ErrLocked):
+		// Someone pressed Lock while the record was opening: the lock wins.
+		writeError(w, http.StatusConflict, "locked", "Your record was locked while it was opening. Unlock it again.")
 	default:
 		h.opt.Logger.Error("unlock failed", "error", err)
 		writeError(w, http.StatusInternalServerError, "internal", words.Of(err).Text)
