@@ -959,3 +959,30 @@ test.describe('the vault lock in demo mode', () => {
 function problemsExceptBusy(problems: string[]): void {
   problems.splice(0, problems.length, ...problems.filter((p) => !/status of 409/.test(p)));
 }
+
+test.describe('integrity warning', () => {
+  test('says in plain words when part of the record did not open, on every page', async ({ page }) => {
+    // The demo vault is sound; /api/vault answers as for a tampered one.
+    await page.route(/\/api\/vault$/, async (route) => {
+      const v = await (await route.fetch()).json();
+      await route.fulfill({ json: { ...v, state: 'unlocked', integrity: { failed: 3, rolledBack: true } } });
+    });
+    await openPage(page, '#/');
+    const warning = page.getByTestId('integrity-warning');
+    await expect(warning.getByRole('heading', { level: 2 })).toHaveText('Important: Part of your record may not be right');
+    await expect(warning).toContainText(
+      'Some of your record could not be opened: 3 items may have been changed outside Ward. Import them again from the organisation that sent them.',
+    );
+    await expect(warning).toContainText('Your record is not the same as when Ward last saved it');
+    await expect(page.getByTestId('patient-details')).toBeVisible(); // the rest still shows
+    await expectNoAxeViolations(page);
+    await openPage(page, '#/results');
+    await expect(page.getByTestId('integrity-warning')).toBeVisible();
+  });
+
+  test('is not there when the checks found nothing', async ({ page }) => {
+    await openPage(page, '#/');
+    await expect(page.getByTestId('patient-details')).toBeVisible();
+    await expect(page.getByTestId('integrity-warning')).toHaveCount(0);
+  });
+});

@@ -569,6 +569,14 @@ export interface Vault {
   demo: boolean;
   autoLockMinutes: number;
   canRecover: boolean;
+  /** What the checks found when the vault was opened; only while it is open to this session. */
+  integrity?: Integrity;
+}
+
+/** GET /api/vault's integrity: items that did not open, and whether the vault looked rolled back. */
+export interface Integrity {
+  failed: number;
+  rolledBack: boolean;
 }
 
 /** GET /api/vault, never cached: the answer depends on the token. */
