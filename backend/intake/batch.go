@@ -53,7 +53,27 @@ func (f *File) Batch(opt Options) store.Batch {
 		Items:    iter.Seq2[store.Item, error](items),
 		Progress: opt.Progress,
 		Patient:  func(cur []byte) ([]byte, error) { return f.decide(cur, opt.SamePerson) },
+		Seed:     seed,
 	}
+}
+
+// seed is the patient of a vault made before Ward saved one: the Patients
+// already stored in it (they were imported before files were checked, so
+// several different people refuse the import with both named).
+func seed(stored []store.Record) ([]byte, error) {
+	var found []identity.Found
+	for _, r := range stored {
+		if r.Type == "Patient" {
+			if p, links, err := identity.FromPatient(r.Raw); err == nil {
+				found = append(found, identity.Found{Person: p, Links: links})
+			}
+		}
+	}
+	p, err := identity.Decide(identity.Person{}, found, false)
+	if err != nil || !p.Known() && len(p.Refs) == 0 {
+		return nil, err
+	}
+	return json.Marshal(p)
 }
 
 // decide checks the file's people against the vault's.

@@ -10,6 +10,7 @@ import (
 	"github.com/ward-health/ward/backend/fhir"
 	"github.com/ward-health/ward/backend/identity"
 	"github.com/ward-health/ward/backend/records"
+	"github.com/ward-health/ward/backend/store"
 )
 
 func read(t *testing.T, body string) *File {
@@ -179,4 +180,21 @@ func FuzzRead(f *testing.F) {
 		file.Problems()
 		file.decide(nil, false)
 	})
+}
+
+// A vault filled before Ward kept its patient takes its patient from the
+// Patients already in it, so a stranger's file is still refused.
+func TestSeedFromStoredPatients(t *testing.T) {
+	b := read(t, bundle(alex)).Batch(Options{})
+	blob, err := b.Seed([]store.Record{{Source: "old", Item: store.Item{Type: "Patient", ID: "p1", Raw: []byte(alex)}}})
+	if err != nil || blob == nil {
+		t.Fatalf("seed %q %v", blob, err)
+	}
+	sam := read(t, bundle(`{"resourceType":"Patient","id":"s","name":[{"family":"Rivera","given":["Sam"]}],"birthDate":"1948-01-09"}`))
+	if _, err := sam.Batch(Options{}).Patient(blob); !errors.Is(err, identity.ErrOtherPerson) {
+		t.Fatalf("stranger after seeding: %v", err)
+	}
+	if blob, err := b.Seed([]store.Record{{Item: store.Item{Type: "Observation", ID: "o", Raw: []byte(`{}`)}}}); err != nil || blob != nil {
+		t.Fatalf("no Patients: %q %v", blob, err)
+	}
 }

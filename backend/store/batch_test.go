@@ -79,3 +79,32 @@ func fileBytes(t *testing.T, dir string) []byte {
 	}
 	return all
 }
+
+// A vault with records but no saved patient is seeded from what it holds,
+// inside the import's transaction, before the patient check.
+func TestSeedForVaultsWithoutAPatient(t *testing.T) {
+	_, db, keys := newVault(t)
+	its := items(t, 0)[:5]
+	if _, err := db.Import(ctx, keys, src, seq(its), nil); err != nil {
+		t.Fatal(err)
+	}
+	var seen int
+	var got []byte
+	b := Batch{Source: src, Items: seq(its),
+		Seed: func(stored []Record) ([]byte, error) {
+			seen = len(stored)
+			return []byte(`seeded`), nil
+		},
+		Patient: func(cur []byte) ([]byte, error) { got = cur; return cur, nil },
+	}
+	if _, err := db.ImportBatch(ctx, keys, b); err != nil {
+		t.Fatal(err)
+	}
+	if seen != len(its) || string(got) != "seeded" {
+		t.Fatalf("seed saw %d records, check got %q", seen, got)
+	}
+	seen = 0
+	if _, err := db.ImportBatch(ctx, keys, b); err != nil || seen != 0 {
+		t.Fatalf("seeded again (%d records): %v", seen, err)
+	}
+}

@@ -44,6 +44,11 @@ type Batch struct {
 	// before the first) and returns the identity to save, or an error that
 	// refuses the whole batch. The store keeps the bytes sealed and opaque.
 	Patient func(current []byte) ([]byte, error)
+	// Seed, if set, gives a vault that holds records but no saved patient
+	// (made before Ward kept one) its patient from those records, before
+	// Patient runs. It sees every stored record, so it runs at most once
+	// in a vault's life.
+	Seed func(stored []Record) ([]byte, error)
 	// Changed, if set, is called for each record the import adds or
 	// replaces; nothing it was told about is kept if the import fails.
 	Changed func(Record)
@@ -142,6 +147,17 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, b Batch) (ImportResult
 		return res, err
 	}
 	acc := st.acc
+	if st.patient == nil && b.Seed != nil {
+		stored, err := d.allRecords(ctx, tx, k)
+		if err != nil {
+			return res, err
+		}
+		if len(stored) > 0 {
+			if st.patient, err = b.Seed(stored); err != nil {
+				return res, err
+			}
+		}
+	}
 	if b.Patient != nil {
 		if st.patient, err = b.Patient(st.patient); err != nil {
 			return res, err

@@ -92,3 +92,27 @@ func (d *DB) saveState(ctx context.Context, tx *sql.Tx, k *vault.Keys, st *state
 		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, sealed)
 	return classify(err)
 }
+
+// allRecords opens every stored record inside tx; a row that fails to open
+// fails the call (the caller is about to decide whose record this is).
+func (d *DB) allRecords(ctx context.Context, tx *sql.Tx, k *vault.Keys) ([]Record, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT key, version, body FROM resources")
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var key, body []byte
+		var version int64
+		if err := rows.Scan(&key, &version, &body); err != nil {
+			return nil, classify(err)
+		}
+		rec, err := d.openResource(k, key, version, body)
+		if err != nil {
+			return nil, &RecordError{Table: tableResources, Key: key, Err: err}
+		}
+		out = append(out, rec)
+	}
+	return out, classify(rows.Err())
+}
