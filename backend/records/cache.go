@@ -16,6 +16,10 @@ import (
 // (the vault was locked meanwhile) leaves the previous one usable, and
 // several rebuilds may read it at once. It holds plaintext-derived values,
 // so whoever keeps it must drop it when the vault locks.
+//
+// The price is memory: kept between builds, the decoded results cost about
+// twice what the record's views do (at 100,000 demo resources, 137 MB on
+// top of 56 MB for the record and 88 MB for the resources' bytes).
 type Decoded struct {
 	sets map[string]*setIndex // by source name
 }
