@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/ward-health/ward/backend/records"
 )
@@ -78,27 +77,6 @@ func (h *handler) document(w http.ResponseWriter, r *http.Request, rec *records.
 		return
 	}
 	writeError(w, http.StatusNotFound, "not_found", "We could not find that document.")
-}
-
-// attachment sends a document's file for the browser to show on its own
-// (a PDF in the browser's viewer). The sandbox policy stops anything in it
-// from running scripts or reaching Ward's origin.
-func (h *handler) attachment(w http.ResponseWriter, r *http.Request, rec *records.Record) {
-	i, err := strconv.Atoi(r.PathValue("index"))
-	ctype, data, ok := rec.AttachmentData(r.PathValue("id"), i)
-	if err != nil || !ok {
-		writeError(w, http.StatusNotFound, "not_found", "We could not find that attachment.")
-		return
-	}
-	if ctype == "" || strings.ContainsAny(ctype, "\r\n") {
-		ctype = "application/octet-stream"
-	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'")
-	w.Header().Set("Content-Disposition", "inline")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(data)
 }
 
 func (h *handler) details(w http.ResponseWriter, r *http.Request, rec *records.Record) {

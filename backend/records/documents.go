@@ -2,6 +2,7 @@ package records
 
 import (
 	"encoding/base64"
+	"mime"
 	"strings"
 
 	"github.com/ward-health/ward/backend/fhir"
@@ -21,7 +22,8 @@ type Document struct {
 	data []attachmentData
 }
 
-// Attachment describes one attached file.
+// Attachment describes one attached file. ContentType is its normalised
+// media type (MediaType), without parameters.
 type Attachment struct {
 	Index       int    `json:"index"`
 	ContentType string `json:"contentType"`
@@ -30,8 +32,61 @@ type Attachment struct {
 }
 
 type attachmentData struct {
-	contentType string
-	bytes       []byte
+	mediaType string // normalised (MediaType)
+	charset   string // a text file's declared charset, when it is a plain name
+	title     string
+	bytes     []byte
+}
+
+// AttachmentFile is an attachment as Ward hands it out: HTML (text/html or
+// application/xhtml+xml, in any spelling) already sanitised and labelled
+// text/html; every other type as its normalised media type with its bytes as
+// stored. Whoever sends it decides, on MediaType, whether a browser may show
+// it or must save it.
+type AttachmentFile struct {
+	MediaType string
+	Charset   string
+	Title     string
+	Data      []byte
+}
+
+// MediaType reduces an attachment's declared content type to the bare,
+// lower-case media type every decision about it is made on ("Text/HTML;
+// charset=x" and " text/html" are "text/html"); anything that is not a
+// type/subtype pair is "application/octet-stream".
+func MediaType(declared string) string {
+	mt, _, err := mime.ParseMediaType(declared)
+	if err != nil && err != mime.ErrInvalidMediaParameter {
+		return "application/octet-stream"
+	}
+	if i := strings.IndexByte(mt, '/'); i <= 0 || i == len(mt)-1 {
+		return "application/octet-stream"
+	}
+	return mt
+}
+
+// isHTML reports whether a normalised media type is a web page.
+func isHTML(mediaType string) bool {
+	return mediaType == "text/html" || mediaType == "application/xhtml+xml"
+}
+
+// declaredCharset returns the charset parameter of a declared content type
+// when it is a plain charset name, else "".
+func declaredCharset(declared string) string {
+	_, params, err := mime.ParseMediaType(declared)
+	if err != nil {
+		return ""
+	}
+	cs := strings.ToLower(params["charset"])
+	if cs == "" || len(cs) > 40 {
+		return ""
+	}
+	for _, c := range cs {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return ""
+		}
+	}
+	return cs
 }
 
 type narrative struct {
@@ -59,18 +114,18 @@ func (r *Record) Document(id string) (Document, bool) {
 	return out, true
 }
 
-// AttachmentData returns an attachment's bytes and content type. HTML is
-// sanitised; other types are returned as stored.
-func (r *Record) AttachmentData(id string, index int) (string, []byte, bool) {
+// AttachmentFile returns one of a document's attachments (see the type).
+func (r *Record) AttachmentFile(id string, index int) (AttachmentFile, bool) {
 	d, ok := r.docByID[id]
 	if !ok || index < 0 || index >= len(d.data) {
-		return "", nil, false
+		return AttachmentFile{}, false
 	}
 	a := d.data[index]
-	if strings.HasPrefix(a.contentType, "text/html") || strings.HasPrefix(a.contentType, "application/xhtml") {
-		return "text/html; charset=utf-8", []byte(Sanitize(string(a.bytes))), true
+	mt := MediaType(a.mediaType) // already normalised; again, so nothing else can slip past
+	if isHTML(mt) {
+		return AttachmentFile{MediaType: "text/html", Charset: "utf-8", Title: a.title, Data: []byte(Sanitize(string(a.bytes)))}, true
 	}
-	return a.contentType, a.bytes, true
+	return AttachmentFile{MediaType: mt, Charset: a.charset, Title: a.title, Data: a.bytes}, true
 }
 
 // attachmentBytes reads an attachment inline (base64) or from a Binary
@@ -124,15 +179,16 @@ func (b *builder) document(res fhir.Resource) int {
 		if !ok {
 			continue
 		}
-		doc.Attachments = append(doc.Attachments, Attachment{Index: len(doc.data), ContentType: ctype, Title: title, Size: len(raw)})
-		doc.data = append(doc.data, attachmentData{contentType: ctype, bytes: raw})
+		mt := MediaType(ctype)
+		doc.Attachments = append(doc.Attachments, Attachment{Index: len(doc.data), ContentType: mt, Title: title, Size: len(raw)})
+		doc.data = append(doc.data, attachmentData{mediaType: mt, charset: declaredCharset(ctype), title: title, bytes: raw})
 		_ = i
 		switch {
-		case strings.HasPrefix(ctype, "text/plain"):
+		case mt == "text/plain":
 			htmlParts = append(htmlParts, textToHTML(string(raw)))
-		case strings.HasPrefix(ctype, "text/html"), strings.HasPrefix(ctype, "application/xhtml"):
+		case isHTML(mt):
 			htmlParts = append(htmlParts, Sanitize(string(raw)))
-		case isCDA(ctype, raw):
+		case isCDA(mt, raw):
 			if h, cdaTitle := cdaHTML(raw); h != "" {
 				htmlParts = append(htmlParts, h)
 				if d.Title == "" {
