@@ -7,6 +7,7 @@ package ccda
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -79,7 +80,14 @@ func Read(r io.Reader) (doc fhir.Resource, entries []fhir.Resource, org string, 
 
 // Parse is Read, also reporting the entries it skipped.
 func Parse(r io.Reader) (*Document, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	return ParseContext(context.Background(), r)
+}
+
+// ParseContext is Parse, giving up (with an error wrapping ctx's) once ctx
+// is done. Its cost is linear in the document's size: a document over
+// one of the limits is refused with a *LimitError.
+func ParseContext(ctx context.Context, r io.Reader) (*Document, error) {
+	raw, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read C-CDA: %w", err)
 	}
@@ -87,17 +95,23 @@ func Parse(r io.Reader) (*Document, error) {
 		return nil, fmt.Errorf("this C-CDA document is larger than %d MB", MaxBytes>>20)
 	}
 	var h header
-	dec := xml.NewDecoder(bytes.NewReader(raw))
+	dec := xml.NewDecoder(ctxReader{ctx, bytes.NewReader(raw)})
 	dec.Strict = false
 	if err := dec.Decode(&h); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("read C-CDA: %w", ctx.Err())
+		}
 		if strings.Contains(err.Error(), "expected element type") {
 			return nil, ErrNotCDA
 		}
 		return nil, fmt.Errorf("this XML could not be read: %v", err)
 	}
+	title := strings.TrimSpace(h.Title)
+	if len(title) > maxTitle {
+		return nil, &LimitError{What: "title", Limit: maxTitle}
+	}
 	sum := sha256.Sum256(raw)
 	id := "ccda-" + hex.EncodeToString(sum[:12])
-	title := strings.TrimSpace(h.Title)
 	if title == "" {
 		title = firstNonEmpty(h.Code.DisplayName, "Clinical document")
 	}
@@ -138,7 +152,11 @@ func Parse(r io.Reader) (*Document, error) {
 		return nil, err
 	}
 	d := &Document{Doc: fhir.Resource{Type: "DocumentReference", ID: id, Raw: b}, Org: org}
-	if root := parseTree(raw); root != nil {
+	root, err := parseTree(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if root != nil {
 		p := &parser{docID: id, nar: indexNarrative(root)}
 		d.Patient = patientOf(root, id)
 		if name := patientName(root); name != "" {

@@ -18,15 +18,20 @@ func isCDA(contentType string, raw []byte) bool {
 	return bytes.Contains(head, []byte("ClinicalDocument"))
 }
 
+// maxCDATitle bounds the document title taken from a C-CDA (real ones are
+// a line; the rest of a longer one is dropped).
+const maxCDATitle = 1 << 10
+
 // cdaHTML renders a C-CDA document's human-readable sections (each
 // section's title and narrative block) as sanitised HTML, and returns the
 // document's title. The narrative block's elements (paragraph, list, item,
-// table, content) map onto their HTML equivalents.
+// table, content) map onto their HTML equivalents. Everything is written
+// to builders, so text split into many pieces (by comments: a<!---->b)
+// costs time linear in the document.
 func cdaHTML(raw []byte) (string, string) {
 	dec := xml.NewDecoder(bytes.NewReader(raw))
 	dec.Strict = false
-	var out strings.Builder
-	var docTitle string
+	var out, docTitle strings.Builder
 	depth := 0          // depth inside <text> of a section
 	inTitle := false    // inside a section <title>
 	inDocTitle := false // inside the document's own <title>
@@ -50,7 +55,7 @@ func cdaHTML(raw []byte) (string, string) {
 			case name == "title" && sectionDepth > 0:
 				inTitle = true
 				out.WriteString("<h2>")
-			case name == "title" && sectionDepth == 0 && docTitle == "":
+			case name == "title" && sectionDepth == 0 && docTitle.Len() == 0:
 				inDocTitle = true
 			case name == "text" && sectionDepth > 0:
 				depth = 1
@@ -77,12 +82,16 @@ func cdaHTML(raw []byte) (string, string) {
 			switch {
 			case depth > 0 || inTitle:
 				out.WriteString(html.EscapeString(string(t)))
-			case inDocTitle:
-				docTitle += strings.TrimSpace(string(t))
+			case inDocTitle && docTitle.Len() < maxCDATitle:
+				docTitle.WriteString(strings.TrimSpace(string(t)))
 			}
 		}
 	}
-	return Sanitize(out.String()), docTitle
+	title := docTitle.String()
+	if len(title) > maxCDATitle {
+		title = strings.ToValidUTF8(title[:maxCDATitle], "")
+	}
+	return Sanitize(out.String()), title
 }
 
 func cdaTag(name string) string {
