@@ -72,4 +72,4 @@ bench: serve-bin
 
 clean:
 	rm -rf bin frontend/node_modules frontend/test-results
-	find frontend/dist -mindepth 1 ! -name .gitkeep -delete
+	find frontend/dist -mindepth 1 ! -name robots.txt -delete

@@ -15,7 +15,7 @@ import (
 	"github.com/ward-health/ward/backend/cli"
 )
 
-//go:embed all:frontend/dist
+//go:embed frontend/dist
 var dist embed.FS
 
 // version is set at build time with -ldflags "-X main.version=...".
