@@ -103,9 +103,11 @@ func (f *File) Result(res store.ImportResult, source string) Result {
 	}
 }
 
-// Empty reports whether the file holds nothing to store (a search with no
-// matches): importing it is "nothing new", never an error.
-func (f *File) Empty() bool { return len(f.Resources) == 0 }
+// Empty reports whether the file holds nothing to store or say (a search
+// with no matches and no warnings): importing it is "nothing new", never an
+// error, and touches nothing. An empty search that warns (Epic's "may not
+// contain the entire record") still imports, to keep the warning.
+func (f *File) Empty() bool { return len(f.Resources) == 0 && len(f.Notices) == 0 }
 
 func nonNil(s []string) []string {
 	if s == nil {

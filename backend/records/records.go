@@ -23,8 +23,8 @@ type Source struct {
 	// DataUpTo is the newest date in its records (upcoming appointments
 	// aside): "Records up to 12 March 1985 · copied 2 December 2026".
 	DataUpTo string `json:"dataUpTo"`
-	// Notices are what its latest file said about itself ("may not
-	// contain the entire record").
+	// Notices are what its files said about themselves ("may not contain
+	// the entire record").
 	Notices []string `json:"notices"`
 	// Organisations are those its items name (a lab, a clinic), sorted.
 	Organisations []string `json:"organisations"`

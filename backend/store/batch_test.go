@@ -32,11 +32,13 @@ func TestNothingNewKeepsTheDate(t *testing.T) {
 	}
 	changed := append([]Item{}, its...)
 	changed[0].Raw = append([]byte(`{"language":"en",`), changed[0].Raw[1:]...)
+	again.Notices = []string{"Client not authorized for Condition - Genomics", "may not contain the entire record"}
 	if res, err := db.ImportBatch(ctx, keys, Batch{Source: again, Items: seq(changed)}); err != nil || res.Updated != 1 {
 		t.Fatalf("changed import %+v, %v", res, err)
 	}
 	c, _ = db.Load(ctx, keys)
-	if got := c.Sources[0]; !got.LastUpdated.Equal(again.LastUpdated) || len(got.Notices) != 1 || c.RolledBack {
+	// Each file's notices add up, once each.
+	if got := c.Sources[0]; !got.LastUpdated.Equal(again.LastUpdated) || len(got.Notices) != 2 || c.RolledBack {
 		t.Fatalf("after a change: %+v (rolled back %v)", got, c.RolledBack)
 	}
 }

@@ -29,8 +29,9 @@ type Source struct {
 	// LastUpdated is when records from this source last changed on this
 	// computer: an import that brings nothing new leaves it alone.
 	LastUpdated time.Time `json:"lastUpdated"`
-	// Notices are what the source's latest file said about itself, such as
-	// Epic's "may not contain the entire record".
+	// Notices are what the source's files said about themselves, such as
+	// Epic's "may not contain the entire record" (each once, up to
+	// MaxNotices).
 	Notices []string `json:"notices,omitempty"`
 }
 
@@ -310,12 +311,13 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, b Batch) (ImportResult
 		return res, ErrCancelled
 	}
 	// Freshness means something: a file that brings nothing new leaves the
-	// source's date (and its notices) as they were.
+	// source's date as it was. Notices add up: each file of a series says
+	// what it may be missing.
+	notices := mergeNotices(oldSrc.Notices, src.Notices)
 	if srcFound && !res.New() {
 		src = oldSrc
-	} else if srcFound && src.Notices == nil {
-		src.Notices = oldSrc.Notices
 	}
+	src.Notices = notices
 	if !srcFound || res.New() || !sameNotices(src.Notices, oldSrc.Notices) {
 		if err := d.writeSource(ctx, tx, k, srcKey, src, acc); err != nil {
 			return res, err
@@ -329,6 +331,26 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, b Batch) (ImportResult
 		return res, classify(err)
 	}
 	return res, nil
+}
+
+// MaxNotices bounds the notices kept per source.
+const MaxNotices = 20
+
+func mergeNotices(old, add []string) []string {
+	out := append([]string{}, old...)
+	for _, n := range add {
+		dup := false
+		for _, o := range out {
+			dup = dup || o == n
+		}
+		if !dup && len(out) < MaxNotices {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func sameNotices(a, b []string) bool {
