@@ -3,20 +3,52 @@ package fhir
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
-	"strings"
 	"unicode/utf8"
 )
 
 // MaxResourceBytes bounds one resource (or one NDJSON line) so a hostile
 // file cannot make Ward hold gigabytes at once.
 const MaxResourceBytes = 64 << 20
+
+// tooLarge is the words for a resource over MaxResourceBytes.
+var tooLarge = fmt.Sprintf("one resource is larger than %d MB, more than Ward reads at once", MaxResourceBytes>>20)
+
+// errTooLarge is what the guard returns when a value outgrows its window.
+var errTooLarge = errors.New("a resource is larger than MaxResourceBytes")
+
+// guardWindow is how far past the start of the value being decoded the
+// JSON decoder may read: one resource and its Bundle entry's envelope.
+const guardWindow = MaxResourceBytes + 1<<20
+
+// guard sits between the input and the JSON decoder. json.Decoder buffers
+// a whole value before returning it, so without the guard one huge value
+// (a Bundle entry, a field, a string) would be held whole, however large,
+// before Ward could measure it. The guard hands the decoder no more than
+// guardWindow bytes past the start of the value it is reading
+// (InputOffset), so no value costs more than that before it is refused.
+type guard struct {
+	r   io.Reader
+	dec *json.Decoder
+	fed int64 // bytes handed to the decoder
+}
+
+func (g *guard) Read(p []byte) (int, error) {
+	room := g.dec.InputOffset() + guardWindow - g.fed
+	if room <= 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := g.r.Read(p)
+	g.fed += int64(n)
+	return n, err
+}
 
 // MaxDepth bounds JSON nesting; FHIR resources are rarely deeper than 20.
 const MaxDepth = 100
@@ -66,7 +98,9 @@ type ReadOptions struct {
 // ReadWith is Read, telling opt what the file says about itself.
 func ReadWith(r io.Reader, opt ReadOptions) iter.Seq2[Resource, error] {
 	return func(yield func(Resource, error) bool) {
-		rd := &reader{dec: json.NewDecoder(bufio.NewReaderSize(r, 1<<16)), yield: yield, opt: opt}
+		g := &guard{r: bufio.NewReaderSize(r, 1<<16)}
+		rd := &reader{dec: json.NewDecoder(g), yield: yield, opt: opt}
+		g.dec = rd.dec
 		rd.dec.UseNumber()
 		rd.run()
 	}
@@ -80,11 +114,23 @@ type reader struct {
 	done  bool // the consumer stopped or an error was reported
 }
 
-func (rd *reader) fail(msg string, err error) {
+func (rd *reader) fail(msg string, err error) { rd.failAt(rd.n, msg, err) }
+
+func (rd *reader) failAt(entry int, msg string, err error) {
 	if !rd.done {
 		rd.done = true
-		rd.yield(Resource{}, &FormatError{Entry: rd.n, Msg: msg, Err: err})
+		rd.yield(Resource{}, &FormatError{Entry: entry, Msg: msg, Err: err})
 	}
+}
+
+// badJSON reports an error from the decoder: too large a value (the
+// guard stopped it), or JSON that does not parse.
+func (rd *reader) badJSON(entry int, err error) {
+	if errors.Is(err, errTooLarge) {
+		rd.failAt(entry, tooLarge, err)
+		return
+	}
+	rd.failAt(entry, "this is not valid JSON: "+jsonProblem(err), err)
 }
 
 func (rd *reader) emit(res Resource, fullURL string) {
@@ -112,7 +158,7 @@ func (rd *reader) run() {
 			return
 		}
 		if err != nil {
-			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+			rd.badJSON(rd.n, err)
 			return
 		}
 		if d, ok := tok.(json.Delim); !ok || d != '{' {
@@ -126,29 +172,54 @@ func (rd *reader) run() {
 
 // object reads a top-level object whose '{' was just consumed: a Bundle,
 // streamed entry by entry, or any other resource, kept whole.
+//
+// What it keeps in memory is bounded by MaxResourceBytes: the fields of a
+// resource, the fields of a Bundle other than its entries, and the
+// entries of a Bundle that says it is one only after them (which cannot
+// be streamed). Each value is also bounded while it is decoded (the
+// guard), so nothing is held whole before it is measured.
 func (rd *reader) object() {
 	var (
 		fields  []field
 		rtype   string
 		entries []json.RawMessage // entries seen before resourceType said Bundle
-		size    int
+		size    int               // bytes of fields and entries kept
 	)
+	// tooBig reports the object's kept bytes going over the cap.
+	tooBig := func() {
+		switch {
+		case rtype == "Bundle":
+			rd.failAt(-1, fmt.Sprintf("the Bundle's own fields (beside its entries) are larger than %d MB", MaxResourceBytes>>20), errTooLarge)
+		case entries != nil:
+			rd.failAt(-1, fmt.Sprintf("this file's entries come before its resourceType and are larger than %d MB together; Ward reads a Bundle this large only when its resourceType comes first", MaxResourceBytes>>20), errTooLarge)
+		default:
+			rd.fail(tooLarge, errTooLarge)
+		}
+	}
 	for rd.dec.More() {
 		tok, err := rd.dec.Token()
 		if err != nil {
-			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+			rd.badJSON(rd.n, err)
 			return
 		}
 		name, _ := tok.(string)
 		if name == "entry" && (rtype == "Bundle" || rtype == "") {
-			if ok := rd.entries(rtype == "Bundle", &entries); !ok {
+			if ok := rd.entries(rtype == "Bundle", &entries, &size); !ok {
+				return
+			}
+			if size > MaxResourceBytes {
+				tooBig()
 				return
 			}
 			continue
 		}
 		var raw json.RawMessage
 		if err := rd.dec.Decode(&raw); err != nil {
-			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+			if errors.Is(err, errTooLarge) {
+				tooBig()
+				return
+			}
+			rd.badJSON(rd.n, err)
 			return
 		}
 		if name == "resourceType" {
@@ -157,15 +228,15 @@ func (rd *reader) object() {
 				return
 			}
 		}
-		size += len(raw)
-		if size > MaxResourceBytes && rtype != "Bundle" {
-			rd.fail(fmt.Sprintf("one resource is larger than %d MB", MaxResourceBytes>>20), nil)
+		size += len(raw) + len(name)
+		if size > MaxResourceBytes {
+			tooBig()
 			return
 		}
 		fields = append(fields, field{name, raw})
 	}
 	if _, err := rd.dec.Token(); err != nil { // the closing '}'
-		rd.fail("this is not valid JSON: "+jsonProblem(err), err)
+		rd.badJSON(rd.n, err)
 		return
 	}
 	switch {
@@ -228,141 +299,6 @@ func idOf(fields []field) string {
 		}
 	}
 	return ""
-}
-
-// entries reads a Bundle's entry array; when stream is false (resourceType
-// not seen yet) it keeps them for later instead.
-func (rd *reader) entries(stream bool, keep *[]json.RawMessage) bool {
-	tok, err := rd.dec.Token()
-	if err != nil {
-		rd.fail("this is not valid JSON: "+jsonProblem(err), err)
-		return false
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		rd.fail("the Bundle's entry is not a list", nil)
-		return false
-	}
-	for rd.dec.More() {
-		var e json.RawMessage
-		if err := rd.dec.Decode(&e); err != nil {
-			rd.fail("this is not valid JSON: "+jsonProblem(err), err)
-			return false
-		}
-		if !stream {
-			*keep = append(*keep, e)
-			continue
-		}
-		if !rd.entry(e) {
-			return false
-		}
-	}
-	if _, err := rd.dec.Token(); err != nil {
-		rd.fail("this is not valid JSON: "+jsonProblem(err), err)
-		return false
-	}
-	if *keep == nil && !stream {
-		*keep = []json.RawMessage{}
-	}
-	return true
-}
-
-type bundleEntry struct {
-	FullURL  string          `json:"fullUrl"`
-	Resource json.RawMessage `json:"resource"`
-	Search   *struct {
-		Mode string `json:"mode"`
-	} `json:"search"`
-}
-
-// entry handles one Bundle entry; it returns false to stop.
-func (rd *reader) entry(raw json.RawMessage) bool {
-	if rd.done {
-		return false
-	}
-	var fullURL, mode string
-	var res []byte
-	_, err := members(raw, func(k string, v []byte) {
-		switch k {
-		case "fullUrl":
-			fullURL, _ = str(v)
-		case "resource":
-			res = v
-		case "search":
-			members(v, func(k string, v []byte) {
-				if k == "mode" {
-					mode, _ = str(v)
-				}
-			})
-		}
-	})
-	if err != nil {
-		rd.fail("this Bundle entry is not laid out as FHIR R4 expects (an entry is a JSON object)", err)
-		return false
-	}
-	if len(res) == 0 || string(res) == "null" {
-		rd.n++ // transaction responses and deletions carry no resource
-		return true
-	}
-	if !utf8.Valid(res) {
-		rd.fail("the file is not valid UTF-8 text", nil)
-		return false
-	}
-	env, err := envelopeOf(res)
-	if err != nil || env.typ == "" {
-		rd.fail("a Bundle entry is not a FHIR resource", ErrNotResource)
-		return false
-	}
-	if env.depth > MaxDepth {
-		err := fmt.Errorf("the JSON is nested %d levels deep, more than FHIR ever needs (%d)", env.depth, MaxDepth)
-		rd.fail(err.Error(), err)
-		return false
-	}
-	if env.typ == "OperationOutcome" && mode == "outcome" {
-		if rd.opt.Outcome != nil {
-			rd.opt.Outcome(res)
-		}
-		rd.n++ // describes the search, not the patient
-		return true
-	}
-	if env.typ == "Bundle" {
-		var inner struct {
-			Entry []json.RawMessage `json:"entry"`
-		}
-		if err := json.Unmarshal(res, &inner); err != nil {
-			rd.fail("this Bundle is not laid out as FHIR R4 expects: "+jsonProblem(err), err)
-			return false
-		}
-		for _, ie := range inner.Entry {
-			if !rd.entry(ie) {
-				return false
-			}
-		}
-		return !rd.done
-	}
-	if err := env.validate(); err != nil {
-		rd.fail(err.Error(), err)
-		return false
-	}
-	if !rd.yield(withID(Resource{Type: env.typ, ID: env.id, Raw: res}, fullURL), nil) {
-		rd.done = true
-	}
-	rd.n++
-	return !rd.done
-}
-
-// withID gives an id-less resource a stable id: from its urn:uuid full URL
-// when it has one, else from its content.
-func withID(r Resource, fullURL string) Resource {
-	if r.ID != "" {
-		return r
-	}
-	if u, ok := strings.CutPrefix(fullURL, "urn:uuid:"); ok && u != "" {
-		r.ID = u
-		return r
-	}
-	sum := sha256.Sum256(r.Raw)
-	r.ID = "ward-" + hex.EncodeToString(sum[:12])
-	return r
 }
 
 // checkJSON rejects what encoding/json accepts but FHIR must not be:

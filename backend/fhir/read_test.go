@@ -30,6 +30,8 @@ func TestRead(t *testing.T) {
 		{"ndjson", "{\"resourceType\":\"Observation\",\"id\":\"a\"}\n{\"resourceType\":\"Observation\",\"id\":\"b\"}\n", []string{"Observation/a", "Observation/b"}, ""},
 		{"bundle", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"p"}},{"resource":{"resourceType":"Condition","id":"c"}}]}`, []string{"Patient/p", "Condition/c"}, ""},
 		{"searchset outcome skipped", `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"o"},"search":{"mode":"match"}},{"resource":{"resourceType":"OperationOutcome"},"search":{"mode":"outcome"}}]}`, []string{"Observation/o"}, ""},
+		{"nested bundle without entries", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Bundle","type":"document"}},{"resource":{"resourceType":"Patient","id":"p"}}]}`, []string{"Patient/p"}, ""},
+		{"nested bundle entry not a list", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Bundle","entry":{"resource":{}}}}]}`, nil, "not laid out"},
 		{"nested bundle", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Bundle","type":"document","entry":[{"resource":{"resourceType":"Composition","id":"d"}}]}}]}`, []string{"Composition/d"}, ""},
 		{"id from urn:uuid", `{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:1234-abcd","resource":{"resourceType":"Patient"}}]}`, []string{"Patient/1234-abcd"}, ""},
 		{"empty", ``, nil, "empty"},

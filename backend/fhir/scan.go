@@ -62,6 +62,39 @@ func members(raw []byte, fn func(key string, val []byte)) (int, error) {
 	}
 }
 
+// items calls fn with the bytes of each element of the array raw, until fn
+// returns false. raw must be syntactically valid JSON.
+func items(raw []byte, fn func(val []byte) bool) error {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return errNotArray
+	}
+	i++
+	for {
+		i = skipSpace(raw, i)
+		if i >= len(raw) {
+			return errNotArray
+		}
+		switch raw[i] {
+		case ']':
+			return nil
+		case ',':
+			i++
+			continue
+		}
+		end, _ := valueEnd(raw, i)
+		if end < 0 {
+			return errNotArray
+		}
+		if !fn(raw[i:end]) {
+			return nil
+		}
+		i = end
+	}
+}
+
+var errNotArray = errors.New("not a JSON array")
+
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
 		i++
