@@ -58,18 +58,36 @@ func Compare(w io.Writer, old []byte, cur *Report) error {
 		label    string
 		has, not map[string]float64
 	}{{"only in the old run", was, now}, {"only in this run", now, was}} {
+		// A size the other run did not measure at all is one entry, not each of its metrics.
+		sizes := map[string]bool{}
+		for k := range side.not {
+			sizes[sizeOf(k)] = true
+		}
 		var only []string
 		for k := range side.has {
-			if _, ok := side.not[k]; !ok && !strings.HasPrefix(k, "machine.") {
-				only = append(only, k)
+			if _, ok := side.not[k]; ok || strings.HasPrefix(k, "machine.") {
+				continue
 			}
+			if sz := sizeOf(k); sz != "" && !sizes[sz] {
+				k = sz + ".*"
+			}
+			only = append(only, k)
 		}
 		if len(only) > 0 {
 			slices.Sort(only)
-			fmt.Fprintf(w, "%s: %s\n", side.label, strings.Join(only, ", "))
+			fmt.Fprintf(w, "%s: %s\n", side.label, strings.Join(slices.Compact(only), ", "))
 		}
 	}
 	return nil
+}
+
+// sizeOf is the "sizes.N" prefix of a flattened key, or "".
+func sizeOf(key string) string {
+	parts := strings.SplitN(key, ".", 3)
+	if len(parts) < 3 || parts[0] != "sizes" {
+		return ""
+	}
+	return parts[0] + "." + parts[1]
 }
 
 // verdict says whether a change is better or worse, for the metrics where

@@ -187,6 +187,18 @@ func TestSQLCipherNotInstalled(t *testing.T) {
 	}
 }
 
+// TestCompareOtherSizes: a size only one run measured is named once.
+func TestCompareOtherSizes(t *testing.T) {
+	old, _ := json.Marshal(&Report{Sizes: map[string]*Size{"1000": {Resources: 1000}, "10000": {Resources: 10000}}})
+	var out bytes.Buffer
+	if err := Compare(&out, old, &Report{Sizes: map[string]*Size{"1000": {Resources: 1000}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "only in the old run: sizes.10000.*\n") {
+		t.Errorf("compare:\n%s", out.String())
+	}
+}
+
 func TestVerdictSQLCipherKeys(t *testing.T) {
 	for _, tc := range []struct {
 		key      string
