@@ -45,8 +45,11 @@ type Options struct {
 	ReadRequests int           // per endpoint and mode: at most this many requests (300)
 	ReadDuration time.Duration // and at most this long (1 s)
 
-	// Child, if set, makes a command that runs ImportChild, so that each
-	// import runs in its own process and has its own peak RSS.
+	// Child, if set, makes a command of Ward's own executable that runs
+	// ImportChild, so that each import runs in its own process and has its
+	// own peak RSS. The same executable and environment also run `ward vault
+	// init` and `ward vault import` for the whole-process comparison with
+	// sqlcipher (cliroute.go); without Child that is not measured.
 	Child   func(ctx context.Context) *exec.Cmd
 	Version string
 	TempDir string    // where the temporary data folders go ("" = the system's)
