@@ -1,7 +1,9 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -147,12 +149,115 @@ func TestNotFHIRXML(t *testing.T) {
 	}
 }
 
+// TestXMLEdges covers what the streaming converter decides on its own: a
+// Bundle's resourceType first (so Read streams its entries), members
+// after the entries, numbers that are not JSON numbers, names FHIR
+// cannot have.
+func TestXMLEdges(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		prefix         string // the JSON must start so
+	}{
+		{"bundle: resourceType first, signature after the entries",
+			`<Bundle xmlns="http://hl7.org/fhir"><id value="b"/><link><url value="u"/></link><entry><resource><Patient><id value="p"/></Patient></resource></entry><entry><resource><Patient><id value="q"/></Patient></resource></entry><signature><data value="x"/></signature></Bundle>`,
+			`{"resourceType":"Bundle","id":"b","link":[{"url":"u"}],"entry":[{"resource":{"resourceType":"Patient","id":"p"}},{"resource":{"resourceType":"Patient","id":"q"}}],"signature":{"data":"x"}}`,
+			`{"resourceType":"Bundle",`},
+		{"bundle without entries", `<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/></Bundle>`, `{"resourceType":"Bundle","type":"collection"}`, ""},
+		{"not JSON numbers stay text", `<Observation xmlns="http://hl7.org/fhir"><valueInteger value=".5"/><component><valueDecimal value="007"/></component><component><valueDecimal value="+1.50"/></component></Observation>`,
+			`{"resourceType":"Observation","valueInteger":".5","component":[{"valueDecimal":"007"},{"valueDecimal":1.50}]}`, ""},
+		{"names FHIR cannot have", `<Patient xmlns="http://hl7.org/fhir"><id value="p"/><_id value="x"/><resourceType value="Basic"/><gender value="male" id="g"/></Patient>`,
+			`{"resourceType":"Patient","id":"p","gender":"male","_gender":{"id":"g"}}`, ""},
+		{"extension url is an attribute", `<Patient xmlns="http://hl7.org/fhir"><birthDate value="2000-01-01"><extension url="u"><valueString value="s"/></extension></birthDate></Patient>`,
+			`{"resourceType":"Patient","birthDate":"2000-01-01","_birthDate":{"extension":[{"url":"u","valueString":"s"}]}}`, ""},
+		{"many children", `<Patient xmlns="http://hl7.org/fhir">` + strings.Repeat(`<name><family value="F"/></name><telecom><value value="1"/></telecom>`, 20) + `<active value="true"/></Patient>`,
+			`{"resourceType":"Patient","name":[` + strings.Repeat(`{"family":"F"},`, 19) + `{"family":"F"}],"telecom":[` + strings.Repeat(`{"value":"1"},`, 19) + `{"value":"1"}],"active":true}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := XMLToJSON(strings.NewReader(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want any
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("%v: %s", err, b)
+			}
+			json.Unmarshal([]byte(tt.want), &want)
+			if !reflect.DeepEqual(got, want) || !strings.HasPrefix(string(b), tt.prefix) {
+				t.Errorf("got  %s\nwant %s", b, tt.want)
+			}
+			if err := duplicateKey(b); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	if duplicateKey([]byte(`{"a":{"a":1},"b":[{"a":1},{"a":2}],"c":1}`)) != nil || duplicateKey([]byte(`{"a":{"b":1},"c":[1],"c":2}`)) == nil {
+		t.Error("duplicateKey is wrong")
+	}
+	if _, err := XMLToJSON(strings.NewReader(`<ClinicalDocument xmlns="urn:hl7-org:v3"><title>` + strings.Repeat("x", 1<<20))); err != ErrNotFHIRXML {
+		t.Errorf("C-CDA: %v, want ErrNotFHIRXML as soon as the root is read", err)
+	}
+}
+
+// duplicateKey reports a key written twice in one JSON object (which
+// readers resolve differently).
+func duplicateKey(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		key    bool // the next token in an object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if k, ok := tok.(string); ok {
+				if top.keys[k] {
+					return fmt.Errorf("key %q twice in %s", k, b)
+				}
+				top.keys[k] = true
+				top.key = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			if top != nil && top.object {
+				top.key = true
+			}
+			stack = append(stack, &frame{keys: map[string]bool{}, object: tok == json.Delim('{'), key: true})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		default:
+			if top != nil && top.object {
+				top.key = true
+			}
+		}
+	}
+}
+
 func FuzzXMLToJSON(f *testing.F) {
 	f.Add(`<Patient xmlns="http://hl7.org/fhir"><id value="p"/><name><given value="A"/></name></Patient>`)
+	f.Add(`<Bundle xmlns="http://hl7.org/fhir"><id value="b"/><entry><resource><Observation><valueQuantity><value value="1.0"/></valueQuantity></Observation></resource></entry><signature><data value="x"/></signature></Bundle>`)
+	f.Add(`<Observation xmlns="http://hl7.org/fhir"><extension url="u"><valueBoolean value="true"/></extension><component id="c"><code><text value="a"/></code></component><component><valueInteger value="3"/></component></Observation>`)
 	f.Fuzz(func(t *testing.T, s string) {
 		b, err := XMLToJSON(strings.NewReader(s))
-		if err == nil && !json.Valid(b) {
+		if err != nil {
+			return
+		}
+		if !json.Valid(b) {
 			t.Fatalf("invalid JSON from %q", s)
+		}
+		if err := duplicateKey(b); err != nil {
+			t.Fatalf("%v, from %q", err, s)
 		}
 	})
 }
