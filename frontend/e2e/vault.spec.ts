@@ -287,6 +287,87 @@ test.describe('locked vault', () => {
     problemsExcept(consoleProblems, /status of (400|404|422)/);
   });
 
+  // fixtures/vault-bundle.json has a letter whose attachments are web pages
+  // and SVGs (media types spelt "Text/HTML", " text/html; charset=utf-8",
+  // "IMAGE/SVG+XML" and so on) that would send the tab to phish.example the
+  // moment they ran: a meta refresh, <script>, onload, a _top link, a form.
+  test("a letter's HTML and SVG attachments cannot take the page or open one of their own", async ({ page, context, request }) => {
+    const phish: string[] = [];
+    await context.route(/phish\.example/, (route) => {
+      phish.push(route.request().url());
+      return route.abort();
+    });
+    let tabs = 0;
+    context.on('page', () => tabs++);
+
+    await openUnlock(page, '#/documents/e2e-hostile-letter');
+    await unlockWithPassword(page);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Letter with attachments');
+    const url = page.url();
+
+    // Its web pages are shown sanitised: the words stay, the rest goes.
+    const content = page.getByTestId('document-content');
+    await expect(content).toContainText('Dear Robin, please confirm your details.');
+    await expect(content.locator('script, meta, base, form, input, [onload], [target]:not([target="_blank"])')).toHaveCount(0);
+    // Its link opens in a new tab that has no hold on this one (the sanitiser's rule for links).
+    for (const rel of await content.locator('a[target="_blank"]').evaluateAll((as) => as.map((a) => a.getAttribute('rel') ?? ''))) {
+      expect(rel).toMatch(/noopener/);
+    }
+
+    // Every attachment is a download: saved, never shown.
+    const saved: string[] = [];
+    page.on('download', (d) => saved.push(d.suggestedFilename()));
+    const links = page.getByTestId('attachment');
+    await expect(links).toHaveCount(7);
+    for (let i = 0; i < 7; i++) await links.nth(i).click();
+    await page.waitForTimeout(2000); // longer than the meta refresh's delay
+    expect(phish, 'nothing reached the phishing site').toEqual([]);
+    expect(tabs, 'no tab of their own').toBe(0);
+    expect(page.url(), 'the page stays where it was').toBe(url);
+    await expect.poll(() => saved.length).toBe(7);
+    expect(saved.sort()).toEqual([
+      'Letter XHTML.html',
+      'Letter again web page.html',
+      'Letter web page.html',
+      'Photo of the rash.png',
+      'Scan SVG.bin',
+      'Scan again SVG.bin',
+      'Script.bin',
+    ]);
+
+    // The PNG is in the page as an image; nothing else is.
+    await expect(page.getByTestId('attachment-image')).toHaveCount(1);
+    await expect(page.getByRole('img', { name: 'Photo of the rash' })).toHaveAttribute('src', /^data:image\/png;base64,/);
+    await expectNoAxeViolations(page);
+
+    // As served: HTML sanitised, SVG and script as octet-stream downloads,
+    // every one under the sandbox policy.
+    const token = await page.evaluate(() => sessionStorage.getItem('ward.token'));
+    const auth = { Authorization: `Bearer ${token}` };
+    for (const [i, type, disposition] of [
+      [0, 'text/html; charset=utf-8', 'inline'],
+      [1, 'text/html; charset=utf-8', 'inline'],
+      [2, 'text/html; charset=utf-8', 'inline'],
+      [3, 'application/octet-stream', 'attachment'],
+      [4, 'application/octet-stream', 'attachment'],
+      [5, 'image/png', 'inline'],
+      [6, 'application/octet-stream', 'attachment'],
+    ] as const) {
+      const res = await request.get(`/api/documents/e2e-hostile-letter/attachments/${i}`, { headers: auth });
+      expect(res.status()).toBe(200);
+      const h = res.headers();
+      expect(h['content-type'], `attachment ${i}`).toBe(type);
+      expect(h['content-disposition'], `attachment ${i}`).toMatch(new RegExp(`^${disposition}; filename=`));
+      expect(h['content-security-policy'], `attachment ${i}`).toMatch(/^sandbox;/);
+      expect(h['x-content-type-options']).toBe('nosniff');
+      if (type.startsWith('text/html')) {
+        const body = await res.text();
+        expect(body).toContain('Dear Robin');
+        expect(body).not.toMatch(/<script|<meta|<base|<form|target="_top"|phish\.example\/(login|script|form)/i);
+      }
+    }
+  });
+
   test('the page locks itself after autoLockMinutes without use (clock); activity keeps it open', async ({ page, request }) => {
     const { autoLockMinutes } = await (await request.get('/api/vault')).json();
     expect(autoLockMinutes).toBeGreaterThan(2);

@@ -55,6 +55,21 @@ test.describe('home page', () => {
     const html = await res.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
     expect(html).not.toMatch(/<style|\sstyle=/i);
+    expect(res.headers()['x-frame-options']).toBe('DENY');
+    expect(res.headers()['x-content-type-options']).toBe('nosniff');
+    // The page's CSP meta element is the same policy, less frame-ancestors (which meta cannot carry).
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
+    expect(meta, 'a CSP meta element').toBeTruthy();
+    expect(meta![1]).toBe(csp.replace(/;\s*frame-ancestors 'none'$/, ''));
+  });
+
+  test('serves files only: no folder listings, no dot-files', async ({ request }) => {
+    for (const path of ['/assets/', '/assets', '/.gitkeep', '/.git/config']) {
+      const res = await request.get(path, { maxRedirects: 0 });
+      expect(res.status(), path).toBe(404);
+      expect(await res.text(), path).not.toContain('<a href');
+    }
+    expect((await request.get('/robots.txt')).status()).toBe(200);
   });
 
   test('shows the version in the footer', async ({ page, request }) => {
@@ -297,7 +312,7 @@ test.describe('health summary, visits, documents and details', () => {
     await expectNoAxeViolations(page);
   });
 
-  test('documents: the list, the letter with its text, and its attachment in a new tab', async ({ page, request, context }) => {
+  test('documents: the list, the letter with its text, and its attachment saved as a file', async ({ page, request, context }) => {
     const { documents } = await (await request.get('/api/documents')).json();
     expect(documents.length).toBeGreaterThan(0);
     const doc = documents[0];
@@ -319,17 +334,21 @@ test.describe('health summary, visits, documents and details', () => {
 
     if ((doc.attachments ?? []).length > 0) {
       const link = page.getByTestId('attachment').first();
-      await expect(link).toContainText(`Open ${doc.attachments[0].title}`);
+      await expect(link).toContainText(`Download ${doc.attachments[0].title}`);
       await expect(link).toContainText(/\((text|PDF|file|web page)[^)]*\)/);
-      const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
-      await tab.waitForLoadState();
-      expect(tab.url()).toMatch(/^blob:/);
-      await expect(tab.locator('body')).toContainText('Dear');
-      await tab.close();
+      let tabs = 0;
+      context.on('page', () => tabs++);
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/^[A-Za-z0-9 _-]+\.txt$/);
+      const { readFile } = await import('node:fs/promises');
+      expect(await readFile(await download.path(), 'utf8')).toContain('Dear');
+      await expect(page.getByTestId('attachment-status')).toContainText(`Saving ${download.suggestedFilename()}`);
+      expect(tabs, 'no new tab').toBe(0);
+      await expectNoAxeViolations(page);
     }
   });
 
-  test('a PDF attachment opens from a blob: URL in a new tab, with no CSP errors (mocked PDF)', async ({ page, request, context }) => {
+  test('a PDF attachment is saved as a file, never opened in a tab (mocked PDF)', async ({ page, request, context }) => {
     const pdf = [
       '%PDF-1.4',
       '1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj',
@@ -347,27 +366,53 @@ test.describe('health summary, visits, documents and details', () => {
       doc.attachments = [{ index: 0, contentType: 'application/pdf', title: 'Scanned letter', size: 120 * 1024 }];
       await route.fulfill({ json: doc });
     });
-    let auth: string | undefined;
+    let accept: string | undefined;
     await page.route(/\/attachments\/0$/, (route) => {
-      auth = route.request().headers()['accept'];
-      return route.fulfill({ status: 200, headers: { 'Content-Type': 'application/pdf' }, body: pdf });
+      accept = route.request().headers()['accept'];
+      return route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="Scanned letter.pdf"' },
+        body: pdf,
+      });
     });
-    const tabProblems: string[] = [];
-    context.on('console', (m) => {
-      if (m.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(m.text())) tabProblems.push(m.text());
-    });
+    let tabs = 0;
+    context.on('page', () => tabs++);
     await openPage(page, '#/documents/' + encodeURIComponent(documents[0].id));
     const link = page.getByTestId('attachment');
-    await expect(link).toHaveText('Open Scanned letter (PDF, 120 KB) (opens in a new tab)');
-    const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
-    await tab.waitForLoadState();
-    expect(tab.url()).toMatch(/^blob:/);
-    await tab.waitForTimeout(500);
-    expect(auth).toBe('*/*');
-    expect(tabProblems).toEqual([]);
-    // Once fetched, the link itself points at the file.
-    await expect(link).toHaveAttribute('href', /^blob:/);
-    await tab.close();
+    await expect(link).toHaveText('Download Scanned letter (PDF, 120 KB)');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('Scanned letter.pdf');
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(await download.path(), 'latin1')).toBe(pdf);
+    expect(accept).toBe('*/*');
+    expect(tabs, 'no new tab').toBe(0);
+    // The link still points at the API, never at a blob: page.
+    await expect(link).toHaveAttribute('href', /^\/api\/documents\//);
+  });
+
+  test('an image attachment is shown in the page; an SVG one only offered as a file (mocked)', async ({ page, request }) => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const { documents } = await (await request.get('/api/documents')).json();
+    await page.route(/\/api\/documents\/[^/]+$/, async (route) => {
+      const doc = await (await route.fetch()).json();
+      doc.attachments = [
+        { index: 0, contentType: 'image/png', title: 'Photo of the rash', size: png.length },
+        { index: 1, contentType: 'image/svg+xml', title: 'Drawing', size: 40 },
+      ];
+      await route.fulfill({ json: doc });
+    });
+    await page.route(/\/attachments\/0$/, (route) => route.fulfill({ status: 200, headers: { 'Content-Type': 'image/png' }, body: png }));
+    await page.route(/\/attachments\/1$/, (route) =>
+      route.fulfill({ status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: '<svg onload="top.location=1"/>' }),
+    );
+    await openPage(page, '#/documents/' + encodeURIComponent(documents[0].id));
+    const images = page.getByTestId('attachment-image');
+    await expect(images).toHaveCount(1);
+    const img = images.getByRole('img', { name: 'Photo of the rash' });
+    await expect(img).toHaveAttribute('src', /^data:image\/png;base64,/);
+    await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).naturalWidth)).toBe(1);
+    await expect(page.getByTestId('attachment')).toHaveText(['Download Photo of the rash (image, 70 bytes)', 'Download Drawing (file, 40 bytes)']);
+    await expectNoAxeViolations(page);
   });
 
   test('your details', async ({ page, request }) => {

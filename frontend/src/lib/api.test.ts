@@ -407,9 +407,13 @@ describe('requests with the session token', () => {
 
   it('fetches an attachment with the token, as bytes', async () => {
     storage.setItem('ward.token', 'tok-1');
-    fetchMock.mockResolvedValueOnce(new Response('Dear Dr Ellis', { status: 200, headers: { 'Content-Type': 'text/plain' } }));
-    const blob = await getAttachment('doc 1', 0);
+    fetchMock.mockResolvedValueOnce(
+      new Response('Dear Dr Ellis', { status: 200, headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'inline; filename="Letter.txt"' } }),
+    );
+    const { blob, disposition } = await getAttachment('doc 1', 0);
     expect(await blob.text()).toBe('Dear Dr Ellis');
+    expect(blob.type).toBe('text/plain');
+    expect(disposition).toBe('inline; filename="Letter.txt"');
     expect(fetchMock.mock.calls[0][0]).toBe('/api/documents/doc%201/attachments/0');
     expect(sentHeaders(0).Authorization).toBe('Bearer tok-1');
     expect(sentHeaders(0).Accept).toBe('*/*');

@@ -382,13 +382,16 @@ export interface DocumentInfo {
 export const getDocuments = () => cached<{ documents: DocumentInfo[] | null }>('/api/documents');
 export const getDocument = (id: string) => cached<DocumentInfo>('/api/documents/' + encodeURIComponent(id));
 
-/** An attachment's bytes, fetched with the session token (a plain link cannot carry it). */
-export async function getAttachment(docId: string, index: number): Promise<Blob> {
+/**
+ * An attachment's bytes, fetched with the session token (a plain link cannot
+ * carry it), typed as the server sent them, with the file name it gave.
+ */
+export async function getAttachment(docId: string, index: number): Promise<{ blob: Blob; disposition: string }> {
   const path = `/api/documents/${encodeURIComponent(docId)}/attachments/${index}`;
   const res = await request(path, { accept: '*/*' });
   await throwIfFailed(path, res);
   try {
-    return await res.blob();
+    return { blob: await res.blob(), disposition: res.headers.get('Content-Disposition') ?? '' };
   } catch {
     throw new ApiError(SERVICE_PROBLEM, res.status, 'bad_body');
   }
