@@ -499,7 +499,7 @@ func FlagLabel(flag string) string {
 
 // attachmentText returns an inline text attachment's text.
 func attachmentText(a fhir.Attachment) string {
-	if a.Data == "" || !strings.HasPrefix(a.ContentType, "text/plain") {
+	if a.Data == "" || MediaType(a.ContentType) != "text/plain" {
 		return ""
 	}
 	b, err := base64.StdEncoding.DecodeString(a.Data)
