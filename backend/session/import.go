@@ -3,19 +3,20 @@ package session
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 
 	"github.com/ward-health/ward/backend/store"
+	"github.com/ward-health/ward/backend/vault"
 )
 
 // Import stores items from src for the holder of tok, in one transaction,
 // then publishes a view with the new records.
 //
 // The vault is not read again afterwards: the records the import wrote
-// (store.Batch.Changed) are merged into the open contents, and the view is
-// rebuilt from those outside mu, reusing what the last build decoded, so
-// importing a few resources into a large record costs little and pages
-// keep reading the old view until the new one is swapped in.
+// (store.Batch.Changed) are merged into the open contents, with the
+// source's row and the patient as saved (store.DB.SavedAfter), and the
+// view is rebuilt from those outside mu, reusing what the last build
+// decoded. So importing a few resources into a large record costs little,
+// and pages keep reading the old view until the new one is swapped in.
 func (m *Manager) Import(ctx context.Context, tok string, b store.Batch) (store.ImportResult, error) {
 	select {
 	case m.imports <- struct{}{}:
@@ -33,8 +34,7 @@ func (m *Manager) Import(ctx context.Context, tok string, b store.Batch) (store.
 	m.mu.Unlock()
 
 	var ch change
-	ch.source = b.Source
-	progress, changed, patient := b.Progress, b.Changed, b.Patient
+	progress, changed := b.Progress, b.Changed
 	// A long import is use: keep the idle timer from locking mid-way.
 	// Locking meanwhile (the Lock button) destroys keys, which fails the
 	// import and rolls it back.
@@ -58,28 +58,29 @@ func (m *Manager) Import(ctx context.Context, tok string, b store.Batch) (store.
 			changed(r)
 		}
 	}
-	if patient != nil {
-		b.Patient = func(cur []byte) ([]byte, error) {
-			p, err := patient(cur)
-			ch.patient, ch.hasPatient = bytes.Clone(p), err == nil
-			return p, err
-		}
-	}
 	res, err := db.ImportBatch(ctx, keys, b)
 	if err != nil {
 		return res, err
 	}
-	ch.res = res
-	m.publish(&ch)
+	// It is committed: the view follows even if the caller gives up now.
+	ctx = context.WithoutCancel(ctx)
+	if ch.saved, err = db.SavedAfter(ctx, keys, b.Source.Name); err != nil {
+		return res, nil // locked meanwhile: the next unlock reads it from disk
+	}
+	m.publish(ctx, db, keys, &ch)
 	return res, nil
 }
 
 // publish merges ch into the open view and swaps the result in. The merge
 // and build run outside mu; if the view moved meanwhile (locked, or locked
-// and opened again from disk) the merge is redone on the new one, which is
-// harmless because merging the same records twice gives the same contents.
-// Locked means nothing to do: the next unlock reads the import from disk.
-func (m *Manager) publish(ch *change) {
+// and opened again from disk) it starts again from the new one. Locked
+// means nothing to do: the next unlock reads the import from disk.
+//
+// The merge is only right if the view was read just before this import:
+// if the vault's write generation says another writer (another Ward
+// process on the same folder) got in between, the view is read again in
+// full instead; if the view already holds this import, nothing changes.
+func (m *Manager) publish(ctx context.Context, db *store.DB, keys *vault.Keys, ch *change) {
 	for {
 		m.mu.Lock()
 		base, gen := m.view, m.gen
@@ -87,7 +88,19 @@ func (m *Manager) publish(ch *change) {
 		if base == nil {
 			return
 		}
-		next := newView(ch.apply(base.contents), base.decoded)
+		var next *view
+		switch have := base.contents.Generation; {
+		case have >= ch.saved.Generation:
+			return
+		case have == ch.saved.Generation-1:
+			next = newView(ch.apply(base.contents), base.decoded)
+		default:
+			v, err := loadView(ctx, db, keys)
+			if err != nil {
+				return // locked meanwhile (keys destroyed)
+			}
+			next = v
+		}
 		m.mu.Lock()
 		if m.gen == gen {
 			m.view = next
@@ -102,35 +115,28 @@ func (m *Manager) publish(ch *change) {
 
 // change is what one committed import wrote.
 type change struct {
-	source     store.Source // as the batch named it
-	res        store.ImportResult
-	records    []store.Record // added or replaced, in the order written
-	patient    []byte         // the identity saved, when hasPatient
-	hasPatient bool
+	records []store.Record // added or replaced, in the order written
+	saved   store.Saved    // the source row, patient and generation after it
 }
 
 type recordKey struct{ typ, id string }
 
 // apply returns base with the change made, as db.Load would now read it:
 // a written record replaces the one with the same source, type and id or
-// is added; everything else, and what the checks at unlock found, is kept.
-// base is not modified.
+// is added; the source's row and the patient identity are as saved;
+// everything else, and what the checks at unlock found, is kept. base is
+// not modified.
 func (ch *change) apply(base *store.Contents) *store.Contents {
-	out := &store.Contents{Failed: base.Failed, RolledBack: base.RolledBack, Patient: base.Patient}
-	if ch.hasPatient {
-		out.Patient = ch.patient
-	}
+	out := &store.Contents{Failed: base.Failed, RolledBack: base.RolledBack, Patient: ch.saved.Patient, Generation: ch.saved.Generation}
+	name := ch.saved.Source.Name
 	out.Sources = make([]store.Source, 0, len(base.Sources)+1)
-	found := false
 	for _, s := range base.Sources {
-		if s.Name == ch.source.Name {
-			found = true
-			s = ch.sourceAfter(s)
+		if s.Name != name {
+			out.Sources = append(out.Sources, s)
 		}
-		out.Sources = append(out.Sources, s)
 	}
-	if !found {
-		out.Sources = append(out.Sources, ch.sourceAfter(store.Source{}))
+	if ch.saved.Found {
+		out.Sources = append(out.Sources, ch.saved.Source)
 	}
 
 	// The last write of a key wins (a file may hold a resource twice).
@@ -141,7 +147,7 @@ func (ch *change) apply(base *store.Contents) *store.Contents {
 	placed := make([]bool, len(ch.records))
 	out.Records = make([]store.Record, 0, len(base.Records)+len(ch.records))
 	for _, r := range base.Records {
-		if r.Source == ch.source.Name {
+		if r.Source == name {
 			if i, ok := last[recordKey{r.Type, r.ID}]; ok {
 				r, placed[i] = ch.records[i], true
 			}
@@ -154,27 +160,4 @@ func (ch *change) apply(base *store.Contents) *store.Contents {
 		}
 	}
 	return out
-}
-
-// sourceAfter is the source row as the import left it (see
-// store.DB.ImportBatch): a file that brought nothing new leaves a known
-// source alone; otherwise the batch's source is saved, keeping the old
-// notices when the file had none. old is zero when the source is new.
-func (ch *change) sourceAfter(old store.Source) store.Source {
-	if old.Name != "" && !ch.res.New() {
-		return old
-	}
-	s := ch.source
-	if old.Name != "" && s.Notices == nil {
-		s.Notices = old.Notices
-	}
-	// Read back as the store wrote it (JSON), so the time is the one a
-	// later unlock would show.
-	if b, err := json.Marshal(s); err == nil {
-		var back store.Source
-		if json.Unmarshal(b, &back) == nil {
-			s = back
-		}
-	}
-	return s
 }

@@ -452,6 +452,9 @@ type Contents struct {
 	// Patient is the vault's patient identity as the intake saved it (nil
 	// before the first import that named one); opaque to the store.
 	Patient []byte
+	// Generation counts the writes the vault had when it was read: each
+	// import or deletion adds one (see SavedAfter).
+	Generation int64
 }
 
 // Load opens every row. A row that fails is listed in Failed and the rest
@@ -561,6 +564,7 @@ func (d *DB) Load(ctx context.Context, k *vault.Keys) (*Contents, error) {
 	}
 	c.RolledBack = !bytes.Equal(st.acc[:], sum[:])
 	c.Patient = st.patient
+	c.Generation = st.gen
 	return c, nil
 }
 
