@@ -134,7 +134,7 @@ func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, same bo
 	// The whole file is read and checked before anything is written: the
 	// source and the patient must be known first.
 	counted := &countingReader{r: body, n: &j.bytesDone, ctx: ctx}
-	f, err := intake.Read(counted, file)
+	f, err := intake.ReadContext(ctx, counted, file)
 	var res intake.Result
 	if err == nil {
 		res, err = rn.importFile(ctx, tok, f, Options{Source: source, SamePerson: same, Progress: func(n int) { j.items.Store(int64(n)) }})

@@ -10,6 +10,7 @@ package intake
 
 import (
 	"bufio"
+	"context"
 	"bytes"
 	"errors"
 	"fmt"
@@ -64,6 +65,7 @@ type File struct {
 	SearchOnly bool
 
 	problems chan []string
+	ctx      context.Context
 	seen     map[string]int // index in Resources, by "Type/id"
 	repeats  map[string]int // extra copies, by "Type/id"
 }
@@ -83,7 +85,13 @@ func (f *File) Problems() []string {
 // Read reads a whole file. name is how the person knows it (a path or a
 // file name); errors are *fhir.FormatError, ErrTooLarge or ErrNotCCDA.
 func Read(r io.Reader, name string) (*File, error) {
-	f := &File{Name: baseName(name)}
+	return ReadContext(context.Background(), r, name)
+}
+
+// ReadContext is Read, stopping early when ctx ends (the import was
+// cancelled): the error is then ctx's.
+func ReadContext(ctx context.Context, r io.Reader, name string) (*File, error) {
+	f := &File{Name: baseName(name), ctx: ctx}
 	br := bufio.NewReaderSize(&capped{r: r, left: MaxFile}, 1<<16)
 	head, _ := br.Peek(512)
 	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
@@ -117,7 +125,7 @@ func Read(r io.Reader, name string) (*File, error) {
 // FromResources is a file Ward made itself (the demo patient, a sync):
 // resources already read, checked the same way as any file.
 func FromResources(name, organisation string, rs []fhir.Resource) *File {
-	f := &File{Name: name, Format: FHIRJSON, Organisation: organisation}
+	f := &File{Name: name, Format: FHIRJSON, Organisation: organisation, ctx: context.Background()}
 	var o origin
 	for _, r := range rs {
 		f.add(r, &o)
@@ -141,6 +149,9 @@ func (f *File) readFHIR(r io.Reader) error {
 	}
 	for res, err := range fhir.ReadWith(r, opt) {
 		if err != nil {
+			if f.ctx.Err() != nil {
+				return f.ctx.Err()
+			}
 			return err
 		}
 		f.add(res, &o)
@@ -151,7 +162,10 @@ func (f *File) readFHIR(r io.Reader) error {
 }
 
 func (f *File) readCCDA(r io.Reader) error {
-	d, err := ccda.Parse(r)
+	d, err := ccda.ParseContext(f.ctx, r)
+	if f.ctx.Err() != nil {
+		return f.ctx.Err()
+	}
 	if errors.Is(err, ccda.ErrNotCDA) {
 		err = ErrNotCCDA
 	}
