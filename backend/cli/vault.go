@@ -298,6 +298,17 @@ func vaultImport(ctx context.Context, args []string, env Env) error {
 	if len(files) == 0 {
 		return errors.New("vault import: name at least one FHIR JSON file to import")
 	}
+	// Each file is read and checked one step ahead, on the other core: the
+	// first while the password's key derivation runs, the next while the
+	// one before is sealed and saved. At most two files are held at once.
+	reads := make([]chan readResult, len(files))
+	ahead := func(i int) {
+		if i < len(files) {
+			reads[i] = make(chan readResult, 1)
+			go func() { reads[i] <- readFile(ctx, files[i]) }()
+		}
+	}
+	ahead(0)
 	db, keys, err := openUnlocked(ctx, env, v)
 	if err != nil {
 		return err
@@ -306,8 +317,9 @@ func vaultImport(ctx context.Context, args []string, env Env) error {
 	defer keys.Destroy()
 	start := time.Now()
 	sum := importSummary{ByType: map[string]int{}, Files: []fileSummary{}, Skipped: []skipped{}}
-	for _, name := range files {
-		fsum, err := importFile(ctx, db, keys, name, *source, *same)
+	for i, name := range files {
+		ahead(i + 1)
+		fsum, err := importFile(ctx, db, keys, name, *source, *same, <-reads[i])
 		if err != nil {
 			return err
 		}
@@ -333,25 +345,39 @@ func vaultImport(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
+// readResult is one file read and checked, or why it could not be.
+type readResult struct {
+	file    *intake.File
+	problem string
+}
+
+func readFile(ctx context.Context, name string) readResult {
+	fh, err := os.Open(name)
+	if err != nil {
+		return readResult{problem: "cannot read the file: " + plainFSError(err)}
+	}
+	defer fh.Close()
+	f, err := intake.ReadContext(ctx, fh, name)
+	if err != nil {
+		return readResult{problem: words.ImportFailed(filepath.Base(name), err).Text}
+	}
+	return readResult{file: f}
+}
+
 // importFile imports one file in one transaction, through the same intake
 // as the page. A problem with the file (unreadable, about someone else) is
 // reported in its summary and nothing from it is stored; an error means
 // the vault itself failed.
-func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, source string, same bool) (fileSummary, error) {
+func importFile(ctx context.Context, db *store.DB, keys *vault.Keys, name, source string, same bool, rd readResult) (fileSummary, error) {
 	fsum := fileSummary{File: name, ByType: map[string]int{}, Notices: []string{}, Repeats: []string{}, Unreadable: []string{}}
 	refuse := func(msg string) (fileSummary, error) {
 		fsum.Status, fsum.Problem = "refused", msg
 		return fsum, nil
 	}
-	fh, err := os.Open(name)
-	if err != nil {
-		return refuse("cannot read the file: " + plainFSError(err))
+	if rd.problem != "" {
+		return refuse(rd.problem)
 	}
-	defer fh.Close()
-	f, err := intake.Read(fh, name)
-	if err != nil {
-		return refuse(words.ImportFailed(filepath.Base(name), err).Text)
-	}
+	f := rd.file
 	fsum.Source = intake.SourceName(source, f)
 	res := intake.Result{Source: fsum.Source}
 	if f.Empty() {
