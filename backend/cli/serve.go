@@ -123,7 +123,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "ward: serving on http://%s/ (press Ctrl+C to stop)\n", ln.Addr())
-	if err := server.Serve(ctx, ln, h, 10*time.Second); err != nil {
+	if err := server.Serve(ctx, ln, h, server.Options{SlowBody: isImport}); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stderr, "ward: stopped")
@@ -167,4 +167,9 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// isImport picks the requests whose bodies may be a 1 GB file.
+func isImport(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Path == "/api/imports"
 }

@@ -46,7 +46,7 @@ func TestServeShutsDownCleanly(t *testing.T) {
 	go func() {
 		done <- Serve(ctx, ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "hello")
-		}), time.Second)
+		}), Options{Grace: time.Second})
 	}()
 	resp, err := http.Get("http://" + ln.Addr().String() + "/")
 	if err != nil {
