@@ -36,6 +36,16 @@ func (h *handler) startImport(w http.ResponseWriter, r *http.Request) {
 	same := q.Get("samePerson") == "yes"
 	snap, err := h.imports.Run(r.Context(), bearer(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), same, r.ContentLength, body)
 	snap = worded(snap)
+	// The file's name and the source may name the patient: only the size
+	// and the outcome are logged.
+	outcome := snap.State
+	if snap.Code != "" {
+		outcome = snap.Code
+	}
+	if err != nil || body.over {
+		outcome = "refused"
+	}
+	h.security("import", r, "outcome", outcome, "bytes", MaxUpload-body.left)
 	switch {
 	case err == nil && body.over:
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/words"
 )
 
 func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
@@ -40,11 +41,11 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request) (*records.Recor
 	case errors.Is(err, session.ErrNoVault):
 		// No vault yet: an empty record, so the pages can say so.
 		return nil, true
-	case errors.Is(err, session.ErrLocked):
-		writeError(w, http.StatusLocked, "locked", "Your record is locked. Unlock it to continue.")
-	default:
-		writeError(w, http.StatusUnauthorized, "unauthorised", "Unlock your record to continue.")
 	}
+	// Locked, or open to someone else: the same words either way
+	// (backend/words), so a stranger cannot tell which.
+	said := words.Of(err)
+	writeError(w, said.Status, said.Code, said.Text)
 	return nil, false
 }
 

@@ -9,11 +9,9 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/store"
-	"github.com/ward-health/ward/backend/vault"
 	"github.com/ward-health/ward/backend/words"
 )
 
@@ -39,6 +37,9 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// unlock answers POST /api/vault/unlock. Every guess is counted against
+// the client's address and for all clients together before the key
+// derivation (store.DB.Unlock), and logged with its outcome.
 func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Password    string `json:"password"`
@@ -51,40 +52,34 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "empty", "Enter your password.")
 		return
 	}
+	with := "password"
+	if body.RecoveryKey != "" {
+		with = "recovery_key"
+	}
 	pw := []byte(body.Password)
-	tok, err := h.opt.Vault.Unlock(r.Context(), session.Secret{Password: pw, RecoveryKey: body.RecoveryKey})
+	tok, err := h.opt.Vault.Unlock(r.Context(), session.Secret{Password: pw, RecoveryKey: body.RecoveryKey, From: guesser(clientIP(r))})
 	clear(pw)
 	if err == nil {
+		h.security("unlock", r, "outcome", "ok", "with", with)
 		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "autoLockMinutes": h.opt.Vault.Status(tok).AutoLockMinutes})
 		return
 	}
+	said := words.Of(err)
 	var wait *store.WaitError
-	switch {
-	case errors.As(err, &wait):
+	if errors.As(err, &wait) {
 		secs := int(math.Ceil(wait.Wait.Seconds()))
+		h.security("unlock", r, "outcome", "throttled", "with", with, "wait_seconds", secs, "everyone", wait.Everyone)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]any{
-			"code":              "too_many_attempts",
-			"message":           fmt.Sprintf("You have entered the wrong password too many times. Wait %s and try again.", humanWait(wait.Wait)),
-			"retryAfterSeconds": secs,
+		writeJSON(w, said.Status, map[string]any{"error": map[string]any{
+			"code": said.Code, "message": said.Text, "retryAfterSeconds": secs,
 		}})
-	case errors.Is(err, vault.ErrRecoveryKeyTypo), errors.Is(err, vault.ErrRecoveryKeyLength):
-		writeError(w, http.StatusBadRequest, "recovery_key_typo", err.Error()+".")
-	case errors.Is(err, vault.ErrWrongSecret), errors.Is(err, vault.ErrNoSlot):
-		if body.RecoveryKey != "" {
-			writeError(w, http.StatusUnauthorized, "wrong_recovery_key", "That recovery key does not unlock this record.")
-			return
-		}
-		writeError(w, http.StatusUnauthorized, "wrong_password", "That password is not right.")
-	case errors.Is(err, session.ErrNoVault):
-		writeError(w, http.StatusConflict, "no_vault", "There is no record here yet.")
-	case errors.Is(err, session.ErrLocked):
-		// Someone pressed Lock while the record was opening: the lock wins.
-		writeError(w, http.StatusConflict, "locked", "Your record was locked while it was opening. Unlock it again.")
-	default:
-		h.opt.Logger.Error("unlock failed", "error", err)
-		writeError(w, http.StatusInternalServerError, "internal", words.Of(err).Text)
+		return
 	}
+	h.security("unlock", r, "outcome", said.Code, "with", with)
+	if said.Status >= http.StatusInternalServerError {
+		h.opt.Logger.Error("unlock failed", "error", err)
+	}
+	writeError(w, said.Status, said.Code, said.Text)
 }
 
 // create sets up a vault in an empty data folder (the desktop app's first
@@ -105,6 +100,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	clear(pw)
 	switch {
 	case err == nil:
+		h.security("create", r, "outcome", "ok")
 		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "recoveryKey": recovery, "autoLockMinutes": h.opt.Vault.Status(tok).AutoLockMinutes})
 	case errors.Is(err, session.ErrShortPassword):
 		writeError(w, http.StatusBadRequest, "short_password", fmt.Sprintf("Your password must be %d characters or more.", session.MinPassword))
@@ -116,26 +112,16 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// lock answers POST /api/vault/lock: only with the token of a session the
+// vault is open to, so a stranger cannot close the owner's record. Without
+// one the answer is the one any record endpoint gives.
 func (h *handler) lock(w http.ResponseWriter, r *http.Request) {
-	h.opt.Vault.Lock()
+	if err := h.opt.Vault.LockFor(bearer(r)); err != nil {
+		h.security("lock", r, "outcome", "refused")
+		said := words.Of(err)
+		writeError(w, said.Status, said.Code, said.Text)
+		return
+	}
+	h.security("lock", r, "outcome", "locked")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// humanWait says a duration the way a person would: "1 minute", "30 seconds".
-func humanWait(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		n := int(math.Ceil(d.Seconds()))
-		return plural(n, "second")
-	case d < time.Hour:
-		return plural(int(math.Ceil(d.Minutes())), "minute")
-	}
-	return plural(int(math.Ceil(d.Hours())), "hour")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
 }

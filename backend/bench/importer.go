@@ -76,7 +76,7 @@ func importFile(ctx context.Context, req childRequest) (childResult, error) {
 	if err != nil {
 		return res, err
 	}
-	keys, err := db.Unlock(ctx, u, time.Now())
+	keys, err := db.UnlockLocal(ctx, u) // as ward vault import does
 	if err != nil {
 		return res, err
 	}

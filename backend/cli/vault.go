@@ -33,13 +33,17 @@ const vaultUsage = `Usage:
   ward vault verify  --data DIR [--password-file F]
   ward vault passwd  --data DIR [--password-file F] [--new-password-file F]
   ward vault recover --data DIR [--recovery-key KEY] [--new-password-file F]
+  ward vault unlock-reset --data DIR
 Without a password file, Ward asks on the terminal. With --key-file (or WARD_SERVER_KEY),
 init also wraps the vault for the server, and the other commands open it with the server key.
+Wrong passwords typed into the app make that address wait, and many from anywhere make
+everyone wait; these commands never wait (whoever runs them holds the vault's file), and
+unlock-reset forgets every wrong attempt so the app takes passwords again at once.
 `
 
 func runVault(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("vault: say what to do: init, import, stats, export, verify, passwd or recover (run \"ward vault help\")")
+		return fmt.Errorf("vault: say what to do: init, import, stats, export, verify, passwd, recover or unlock-reset (run \"ward vault help\")")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -57,6 +61,8 @@ func runVault(ctx context.Context, args []string, env Env) error {
 		return vaultPasswd(ctx, rest, env)
 	case "recover":
 		return vaultRecover(ctx, rest, env)
+	case "unlock-reset":
+		return vaultUnlockReset(ctx, rest, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, vaultUsage)
 		return nil
@@ -153,10 +159,6 @@ func plain(err error) error {
 	if err == nil {
 		return nil
 	}
-	var wait *store.WaitError
-	if errors.As(err, &wait) {
-		return fmt.Errorf("too many wrong attempts: wait %s before trying again", wait.Wait.Round(time.Second))
-	}
 	if w := words.Of(err); w.Code != "internal" {
 		return errors.New(w.Text)
 	}
@@ -164,6 +166,10 @@ func plain(err error) error {
 }
 
 // openUnlocked opens the vault in v.data and unlocks it with the password.
+// Its guesses are not counted (store.DB.UnlockLocal): whoever runs it holds
+// the vault's file and could guess at full speed on a copy anyway, and
+// counting them would let strangers' guesses on the page lock the owner
+// out of the command line too.
 func openUnlocked(ctx context.Context, env Env, v vaultFlags) (*store.DB, *vault.Keys, error) {
 	db, err := store.Open(v.data)
 	if err != nil {
@@ -176,7 +182,7 @@ func openUnlocked(ctx context.Context, env Env, v vaultFlags) (*store.DB, *vault
 	}
 	if kek != nil {
 		defer kek.Destroy()
-		keys, err := db.Unlock(ctx, kek, time.Now())
+		keys, err := db.UnlockLocal(ctx, kek)
 		if err != nil {
 			db.Close()
 			if errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot) {
@@ -191,7 +197,7 @@ func openUnlocked(ctx context.Context, env Env, v vaultFlags) (*store.DB, *vault
 		db.Close()
 		return nil, nil, err
 	}
-	keys, err := db.Unlock(ctx, vault.NewPassword(pw), time.Now())
+	keys, err := db.UnlockLocal(ctx, vault.NewPassword(pw))
 	clear(pw)
 	if err != nil {
 		db.Close()
@@ -600,7 +606,7 @@ func vaultRecover(ctx context.Context, args []string, env Env) error {
 		return plain(err)
 	}
 	defer rk.Destroy()
-	keys, err := db.Unlock(ctx, rk, time.Now())
+	keys, err := db.UnlockLocal(ctx, rk)
 	if err != nil {
 		if errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot) {
 			return errors.New("that recovery key does not unlock this vault")
@@ -609,4 +615,26 @@ func vaultRecover(ctx context.Context, args []string, env Env) error {
 	}
 	defer keys.Destroy()
 	return setPassword(ctx, db, keys, env, *newFile)
+}
+
+// vaultUnlockReset forgets every wrong attempt counted against the page's
+// unlocks, so it takes passwords again at once. It asks for no secret: it
+// changes nothing secret, and whoever can run it on this folder can edit
+// the file anyway.
+func vaultUnlockReset(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("vault unlock-reset")
+	data := fs.String("data", defaultDataDir(), "folder holding the vault")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(*data)
+	if err != nil {
+		return plain(err)
+	}
+	defer db.Close()
+	if err := db.ResetAttempts(ctx); err != nil {
+		return plain(err)
+	}
+	fmt.Fprintln(env.Stderr, "ward: wrong unlock attempts forgotten; the app takes passwords again now")
+	return nil
 }

@@ -30,7 +30,7 @@ func (m *Manager) Import(ctx context.Context, tok string, b store.Batch) (store.
 		return store.ImportResult{}, err
 	}
 	keys, db := m.keys, m.db
-	m.touch()
+	m.use(tok)
 	m.mu.Unlock()
 
 	var ch change
@@ -42,7 +42,7 @@ func (m *Manager) Import(ctx context.Context, tok string, b store.Batch) (store.
 		if n%1000 == 0 {
 			m.mu.Lock()
 			if m.keys == keys {
-				m.touch()
+				m.use(tok)
 			}
 			m.mu.Unlock()
 		}

@@ -109,7 +109,7 @@ func TestImportAfterAnotherWriterReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	keys, err := other.Unlock(ctx, vault.NewPassword(testPassword), time.Now())
+	keys, err := other.UnlockLocal(ctx, vault.NewPassword(testPassword))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func (m *Manager) install(keys *vault.Keys, v *view) {
 // outside mu. If another unlock opened the vault meanwhile, its view is
 // kept and this one's thrown away, so there is one consistent state; if
 // the vault was locked meanwhile, the lock wins: these keys are destroyed
-// and the answer is ErrLocked.
+// and the answer is ErrLockedWhileOpening (an ErrLocked).
 func (m *Manager) Unlock(ctx context.Context, s Secret) (string, error) {
 	m.mu.Lock()
 	db := m.db
@@ -93,8 +93,13 @@ func (m *Manager) Unlock(ctx context.Context, s Secret) (string, error) {
 	} else {
 		u = vault.NewPassword(s.Password)
 	}
-	keys, err := db.Unlock(ctx, u, m.now())
+	// The store counts the guess against s.From before the key derivation
+	// and with a context the client cannot cancel (store.DB.Unlock).
+	keys, err := db.Unlock(ctx, u, s.From, m.now())
 	if err != nil {
+		if s.RecoveryKey != "" && (errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot)) {
+			return "", fmt.Errorf("%w: %w", ErrWrongRecoveryKey, err)
+		}
 		return "", err
 	}
 
@@ -123,7 +128,7 @@ func (m *Manager) Unlock(ctx context.Context, s Secret) (string, error) {
 		keys.Destroy()
 	default: // locked while this was loading
 		keys.Destroy()
-		return "", ErrLocked
+		return "", ErrLockedWhileOpening
 	}
 	return m.issue()
 }

@@ -11,9 +11,6 @@
 package session
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -37,6 +34,12 @@ var (
 	ErrLocked       = errors.New("session: the record is locked")
 	ErrUnauthorised = errors.New("session: not this session's record")
 	ErrNoVault      = errors.New("session: no vault")
+	// ErrLockedWhileOpening is ErrLocked from an unlock: a Lock came while
+	// it was decrypting, and the lock wins.
+	ErrLockedWhileOpening = fmt.Errorf("%w while it was opening", ErrLocked)
+	// ErrWrongRecoveryKey comes with vault.ErrWrongSecret (or ErrNoSlot)
+	// when the secret was a recovery key, so the words can say which.
+	ErrWrongRecoveryKey = errors.New("session: wrong recovery key")
 )
 
 // Status is what the unlock page needs to know.
@@ -63,10 +66,15 @@ type Integrity struct {
 	RolledBack bool `json:"rolledBack"`
 }
 
-// Secret is what the person typed: a password or a recovery key.
+// Secret is what the person typed, a password or a recovery key, and
+// where from.
 type Secret struct {
 	Password    []byte
 	RecoveryKey string
+	// From names the client (its address, as the API gives it): wrong
+	// guesses are counted per client as well as for everyone, so that one
+	// stranger's guesses make only that stranger wait.
+	From string
 }
 
 // Manager is one vault, locked or open. It is safe for concurrent use.
@@ -89,7 +97,8 @@ type Manager struct {
 	// gen before and compares after: if it moved, something (most often a
 	// Lock) happened meanwhile and the work is redone or thrown away.
 	gen    uint64
-	tokens map[[32]byte]bool // sha256 of each live token
+	tokens map[[32]byte]*token // by the sha256 of each live token
+	maxAge time.Duration       // a token's lifetime however much it is used
 	timer  *time.Timer
 
 	// afterLoad, if set (by tests), runs when an unlock has built its view
@@ -98,7 +107,7 @@ type Manager struct {
 }
 
 func newManager(dir string, idle time.Duration) *Manager {
-	return &Manager{dir: dir, idle: idle, now: time.Now, tokens: map[[32]byte]bool{}, imports: make(chan struct{}, 1)}
+	return &Manager{dir: dir, idle: idle, now: time.Now, tokens: map[[32]byte]*token{}, maxAge: MaxSessionAge, imports: make(chan struct{}, 1)}
 }
 
 // Open opens the vault in dir, locked. A folder without a vault gives a
@@ -128,30 +137,6 @@ func (m *Manager) Close() error {
 	return nil
 }
 
-func hashToken(tok string) [32]byte { return sha256.Sum256([]byte(tok)) }
-
-// valid reports whether tok is a live session; the caller holds mu. Tokens
-// are looked up by their SHA-256, so the comparison leaks nothing useful
-// about a token through timing.
-func (m *Manager) valid(tok string) bool {
-	if m.demo {
-		return true
-	}
-	return tok != "" && m.tokens[hashToken(tok)]
-}
-
-// issue adds a new session token; the caller holds mu.
-func (m *Manager) issue() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("session token: %w", err)
-	}
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	m.tokens[hashToken(tok)] = true
-	m.touch()
-	return tok, nil
-}
-
 // Status reports the vault's state as seen by the holder of tok.
 func (m *Manager) Status(tok string) Status {
 	m.mu.Lock()
@@ -175,6 +160,23 @@ func (m *Manager) Lock() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.lockLocked()
+}
+
+// LockFor is Lock asked for by the holder of tok (the Lock button). Only a
+// session the vault is open to may lock it: without a live token nothing
+// happens and the answer is ErrUnauthorised, so a stranger cannot close
+// the owner's record. The demo is never locked.
+func (m *Manager) LockFor(tok string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.demo {
+		return nil
+	}
+	if m.keys == nil || !m.valid(tok) {
+		return ErrUnauthorised
+	}
+	m.lockLocked()
+	return nil
 }
 
 func (m *Manager) lockLocked() {
@@ -224,6 +226,8 @@ func (m *Manager) open(tok string) error {
 		return ErrLocked
 	}
 	if !m.valid(tok) {
+		// The page gets the same words for this as for a locked vault, so
+		// a stranger cannot tell whether someone has it open.
 		return ErrUnauthorised
 	}
 	return nil
@@ -238,7 +242,7 @@ func (m *Manager) Record(tok string) (*records.Record, error) {
 	if err := m.open(tok); err != nil {
 		return nil, err
 	}
-	m.touch()
+	m.use(tok)
 	return m.view.rec, nil
 }
 

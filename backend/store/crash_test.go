@@ -32,7 +32,7 @@ func crashImporter(dir string) int {
 		return 2
 	}
 	p, _ := vaultPassword("crash test")
-	keys, err := db.Unlock(ctx, p, time.Now())
+	keys, err := db.UnlockLocal(ctx, p)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -135,7 +135,7 @@ func check(t *testing.T, dir string, i int) int {
 	}
 	defer db.Close()
 	p, _ := vaultPassword("crash test")
-	keys, err := db.Unlock(ctx, p, time.Now())
+	keys, err := db.UnlockLocal(ctx, p)
 	if err != nil {
 		t.Fatalf("kill %d: unlock: %v", i, err)
 	}
@@ -159,7 +159,7 @@ func reset(t *testing.T, dir string) {
 	}
 	defer db.Close()
 	p, _ := vaultPassword("crash test")
-	keys, err := db.Unlock(ctx, p, time.Now())
+	keys, err := db.UnlockLocal(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}

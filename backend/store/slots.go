@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ward-health/ward/backend/vault"
 )
@@ -69,75 +67,6 @@ func (d *DB) ReplaceSlots(ctx context.Context, kind vault.SlotKind, add vault.Sl
 		_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slots(id, kind, data) VALUES (?, ?, ?)", add.ID, string(add.Kind), b)
 		return classify(err)
 	})
-}
-
-// freeAttempts is how many wrong secrets are allowed before Ward starts
-// making people wait.
-const freeAttempts = 5
-
-// Delay is how long to wait after n consecutive wrong secrets: nothing for
-// the first five, then 30 seconds doubling to at most an hour.
-func Delay(n int64) time.Duration {
-	if n < freeAttempts {
-		return 0
-	}
-	d := 30 * time.Second
-	for i := int64(freeAttempts); i < n && d < time.Hour; i++ {
-		d *= 2
-	}
-	return min(d, time.Hour)
-}
-
-// WaitError says how long to wait before the next attempt.
-type WaitError struct {
-	Attempts int64
-	Wait     time.Duration
-}
-
-func (e *WaitError) Error() string {
-	return fmt.Sprintf("%d wrong attempts: wait %s before trying again", e.Attempts, e.Wait.Round(time.Second))
-}
-
-func (e *WaitError) Unwrap() error { return ErrTooMany }
-
-// Unlock opens the vault with u. Wrong secrets are counted in the database,
-// so the growing delay after five failures survives a restart.
-func (d *DB) Unlock(ctx context.Context, u vault.Unwrapper, now time.Time) (*vault.Keys, error) {
-	d.write.Lock()
-	defer d.write.Unlock()
-	failed, err := d.metaInt(ctx, d.sql, "failed_attempts")
-	if err != nil {
-		return nil, err
-	}
-	last, err := d.metaInt(ctx, d.sql, "failed_at")
-	if err != nil {
-		return nil, err
-	}
-	if wait := time.Unix(last, 0).Add(Delay(failed)).Sub(now); failed >= freeAttempts && wait > 0 {
-		return nil, &WaitError{Attempts: failed, Wait: wait}
-	}
-	slots, err := d.Slots(ctx)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := vault.Unlock(d.vaultID, slots, u)
-	if errors.Is(err, vault.ErrWrongSecret) || errors.Is(err, vault.ErrNoSlot) {
-		if _, werr := d.sql.ExecContext(ctx, `INSERT INTO meta(name, value) VALUES ('failed_attempts', ?), ('failed_at', ?)
-			ON CONFLICT(name) DO UPDATE SET value = excluded.value`, failed+1, now.Unix()); werr != nil {
-			return nil, classify(werr)
-		}
-		return nil, err
-	}
-	if err != nil {
-		return nil, err
-	}
-	if failed > 0 {
-		if _, err := d.sql.ExecContext(ctx, "DELETE FROM meta WHERE name IN ('failed_attempts', 'failed_at')"); err != nil {
-			keys.Destroy()
-			return nil, classify(err)
-		}
-	}
-	return keys, nil
 }
 
 // inWrite runs fn in a write transaction, one writer at a time, and

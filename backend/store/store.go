@@ -13,7 +13,8 @@
 //     derived from the data key: equal rows match, nothing else shows), its
 //     version number, a keyed digest of its content (to skip unchanged rows on
 //     re-import) and the ciphertext, whose length is the plaintext's plus 41;
-//   - row counts, and the count and time of failed unlock attempts.
+//   - row counts, and the count and time of failed unlock attempts, for all
+//     clients and for each address they came from.
 //
 // Resource types, dates and organisations are inside the ciphertext; the views
 // decrypt everything into memory once at unlock (see package records).
@@ -59,6 +60,7 @@ type DB struct {
 	path    string
 	vaultID string
 	write   sync.Mutex // one writer at a time
+	kdf     sync.Mutex // one key derivation at a time (see unwrap)
 }
 
 func dsn(path string, create bool) string {

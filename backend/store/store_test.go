@@ -94,7 +94,7 @@ func TestImportLoadRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	k2, err := db2.Unlock(ctx, password(t, "correct horse"), time.Now())
+	k2, err := db2.UnlockLocal(ctx, password(t, "correct horse"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,56 +144,6 @@ func TestUpdateReplacesOlder(t *testing.T) {
 	c, _ = db.Load(ctx, keys)
 	if len(c.Records) != 2 || len(c.Sources) != 2 {
 		t.Fatalf("%d records from %d sources, want 2 and 2", len(c.Records), len(c.Sources))
-	}
-}
-
-func TestWrongPasswordAndDelays(t *testing.T) {
-	dir, db, _ := newVault(t)
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	for i := 1; i <= freeAttempts; i++ {
-		_, err := db.Unlock(ctx, password(t, "wrong"), now)
-		if !errors.Is(err, vault.ErrWrongSecret) {
-			t.Fatalf("attempt %d: %v, want wrong secret", i, err)
-		}
-		if vault.UserMessage(err) == "" {
-			t.Fatal("no user message for a wrong password")
-		}
-	}
-	// The sixth attempt, even with the right password, must wait, also
-	// after a restart.
-	db.Close()
-	db, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	_, err = db.Unlock(ctx, password(t, "correct horse"), now.Add(time.Second))
-	var wait *WaitError
-	if !errors.As(err, &wait) || wait.Wait <= 0 {
-		t.Fatalf("after %d failures: %v, want a wait", freeAttempts, err)
-	}
-	k, err := db.Unlock(ctx, password(t, "correct horse"), now.Add(Delay(freeAttempts)+time.Second))
-	if err != nil {
-		t.Fatalf("after the delay: %v", err)
-	}
-	k.Destroy()
-	// Success resets the count.
-	if _, err := db.Unlock(ctx, password(t, "wrong"), now.Add(time.Hour)); !errors.Is(err, vault.ErrWrongSecret) {
-		t.Fatal(err)
-	}
-}
-
-func TestDelayGrows(t *testing.T) {
-	prev := time.Duration(0)
-	for n := int64(0); n < 20; n++ {
-		d := Delay(n)
-		if n < freeAttempts && d != 0 || n >= freeAttempts && d < prev || d > time.Hour {
-			t.Fatalf("Delay(%d) = %s after %s", n, d, prev)
-		}
-		prev = d
-	}
-	if Delay(6) <= Delay(5) {
-		t.Fatal("delay does not grow")
 	}
 }
 
@@ -404,10 +354,10 @@ func TestChangePasswordKeepsRecords(t *testing.T) {
 	if err := db.ReplaceSlots(ctx, vault.KindPassword, slot); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Unlock(ctx, password(t, "correct horse"), time.Now()); !errors.Is(err, vault.ErrWrongSecret) {
+	if _, err := db.UnlockLocal(ctx, password(t, "correct horse")); !errors.Is(err, vault.ErrWrongSecret) {
 		t.Fatalf("old password: %v", err)
 	}
-	k, err := db.Unlock(ctx, password(t, "new password"), time.Now())
+	k, err := db.UnlockLocal(ctx, password(t, "new password"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,11 @@ package words
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ward-health/ward/backend/fhir"
 	"github.com/ward-health/ward/backend/identity"
@@ -44,6 +47,10 @@ var table = []row{
 	{store.ErrDiskFull, http.StatusInsufficientStorage, "disk_full", "The disk is full, so Ward could not save. Nothing has been changed: free some space and try again."},
 	{store.ErrRollback, http.StatusConflict, "rolled_back", "Some of this record has been put back to an older copy outside Ward. Import it again from the organisation."},
 	{store.ErrCancelled, http.StatusConflict, "cancelled", "The import was cancelled. Nothing from it was saved."},
+	// A Lock pressed while an unlock was decrypting wins; the person unlocks again.
+	{session.ErrLockedWhileOpening, http.StatusConflict, "locked", "Your record was locked while it was opening. Unlock it again."},
+	// No valid token, and a locked record, read the same: a stranger must not
+	// learn whether someone has the record open.
 	{session.ErrLocked, http.StatusUnauthorized, "locked", "Your record is locked. Unlock it to carry on."},
 	{session.ErrUnauthorised, http.StatusUnauthorized, "locked", "Your record is locked. Unlock it to carry on."},
 	{vault.ErrLocked, http.StatusUnauthorized, "locked", "Your record is locked. Sign in again to open it."},
@@ -51,6 +58,7 @@ var table = []row{
 	{vault.ErrRecoveryKeyLength, http.StatusBadRequest, "recovery_key_typo", vault.ErrRecoveryKeyLength.Error() + "."},
 	{vault.ErrIntegrity, http.StatusConflict, "integrity", "This record has been changed outside Ward and cannot be opened."},
 	{vault.ErrUnsupportedVersion, http.StatusConflict, "newer_vault", "This record was saved by a newer version of Ward. Update Ward to open it."},
+	{session.ErrWrongRecoveryKey, http.StatusUnauthorized, "wrong_recovery_key", "That recovery key does not unlock this record."},
 	{vault.ErrWrongSecret, http.StatusUnauthorized, "wrong_password", "That password is not right."},
 	{vault.ErrNoSlot, http.StatusUnauthorized, "wrong_password", "That password is not right."},
 	{vault.ErrSlotMismatch, http.StatusUnauthorized, "wrong_password", "This way of signing in is not set up for this record."},
@@ -68,6 +76,10 @@ func Of(err error) Words {
 	if errors.As(err, &fe) {
 		return Words{http.StatusBadRequest, "bad_file", "It could not be read: " + fe.Error() + "."}
 	}
+	var wait *store.WaitError
+	if errors.As(err, &wait) {
+		return Words{http.StatusTooManyRequests, "too_many_attempts", waitText(wait)}
+	}
 	if errors.Is(err, intake.ErrNotCCDA) {
 		return Words{http.StatusBadRequest, "bad_file", "It could not be read: " + intake.ErrNotCCDA.Error() + "."}
 	}
@@ -77,6 +89,33 @@ func Of(err error) Words {
 		}
 	}
 	return Words{http.StatusInternalServerError, "internal", "Sorry, something went wrong. Nothing has been changed."}
+}
+
+// waitText says why and how long to wait before guessing again.
+func waitText(e *store.WaitError) string {
+	if e.Everyone {
+		return fmt.Sprintf("Too many wrong passwords have been tried from different places, so Ward is not taking any for now. Wait %s and try again.", Duration(e.Wait))
+	}
+	return fmt.Sprintf("You have entered the wrong password too many times. Wait %s and try again.", Duration(e.Wait))
+}
+
+// Duration says a duration the way a person would: "1 minute", "30 seconds",
+// rounding up.
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return plural(int(math.Ceil(d.Seconds())), "second")
+	case d < time.Hour:
+		return plural(int(math.Ceil(d.Minutes())), "minute")
+	}
+	return plural(int(math.Ceil(d.Hours())), "hour")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // ImportFailed is why a file was not imported, naming it, and saying that
