@@ -140,8 +140,12 @@ func sameOrigin(r *http.Request) bool {
 	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		return o == "http://"+r.Host || o == "https://"+r.Host || o == "wails://wails" || o == "wails://wails.localhost"
+	// "null" is refused: sandboxed frames and data: or file: pages send it,
+	// and any site can make one. The window sends wails://wails (WebKit on
+	// Linux and macOS) or http://wails.localhost (WebView2 on Windows).
+	if o := r.Header.Get("Origin"); o != "" {
+		return o == "http://"+r.Host || o == "https://"+r.Host || o == "wails://"+r.Host ||
+			o == "wails://wails" || o == "wails://wails.localhost"
 	}
 	return true
 }

@@ -173,11 +173,21 @@ func TestCrossSiteWritesRefused(t *testing.T) {
 		{"other site by fetch metadata", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
 		{"other origin", map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
 		{"same origin", map[string]string{"Origin": "http://example.com", "Sec-Fetch-Site": "same-origin"}, http.StatusNotFound},
+		// Sandboxed frames, data: and file: pages send "null": any site can.
+		{"null origin", map[string]string{"Origin": "null"}, http.StatusForbidden},
+		{"null origin, fetch metadata same-origin", map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin"}, http.StatusForbidden},
+		// The desktop window: WebKit (Linux, macOS) and WebView2 (Windows).
+		{"window, wails://wails", map[string]string{"Origin": "wails://wails"}, http.StatusNotFound},
+		{"window, wails://wails.localhost", map[string]string{"Origin": "wails://wails.localhost"}, http.StatusNotFound},
+		{"window, http://wails.localhost", map[string]string{"Origin": "http://wails.localhost", "Host": "wails.localhost"}, http.StatusNotFound},
 		{"no browser headers (curl)", nil, http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest("POST", "/api/anything", strings.NewReader("{}"))
 		for k, v := range tt.header {
+			if k == "Host" {
+				r.Host = v
+			}
 			r.Header.Set(k, v)
 		}
 		w := httptest.NewRecorder()
