@@ -33,6 +33,9 @@ type Options struct {
 	// name, so a web page cannot reach a Ward listening on 127.0.0.1 by
 	// pointing its own domain there (DNS rebinding).
 	LoopbackOnly bool
+	// PublicHosts are the other names LoopbackOnly lets through: those
+	// browsers use for a Ward others can reach (see hosts.go).
+	PublicHosts []string
 	// AllowSetup lets the page create a vault in an empty data folder:
 	// right for the desktop window and for a server on loopback, not for a
 	// server others can reach, where the first visitor would choose the
@@ -105,8 +108,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.first.Do(h.opt.FirstAPICall)
 		}
 	}
-	if h.opt.LoopbackOnly && !loopbackHost(r.Host) {
-		writeError(sw, http.StatusMisdirectedRequest, "wrong_host", "Open Ward at http://localhost or http://127.0.0.1.")
+	if h.opt.LoopbackOnly && !h.knownHost(r.Host) {
+		writeError(sw, http.StatusMisdirectedRequest, "wrong_host", h.wrongHost())
 	} else if !sameOrigin(r) {
 		writeError(sw, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")
 	} else {

@@ -31,20 +31,32 @@ type Env struct {
 	Stdout  io.Writer
 	Stderr  io.Writer
 	Getenv  func(string) string
+	// ConfigDir is the user's config folder (os.UserConfigDir when nil),
+	// where the demo's server key is kept, away from the data folder.
+	ConfigDir func() (string, error)
+}
+
+func (e Env) configDir() (string, error) {
+	if e.ConfigDir != nil {
+		return e.ConfigDir()
+	}
+	return os.UserConfigDir()
 }
 
 const usage = `Ward: your health record, on your own computer.
 
 Usage:
-  ward [--demo] [--data DIR] [--config FILE]   open the desktop window
+  ward [--demo] [--data DIR] [--config FILE] [--lock-after 15m]
+                                               open the desktop window
   ward serve [--addr 127.0.0.1:8080] [--data DIR] [--config FILE] [--demo]
                                                serve the same app to browsers
+                                               (ward serve --help for all its flags)
   ward vault init|import|stats|export|verify|passwd|recover
                                                manage an encrypted vault (ward vault help)
   ward bench [--resources N] [--json FILE] [--compare OLD.json]
                                                measure import, unlock, reads and load on this machine
-  ward version                                 print version and build details
-  ward help                                    print this help
+  ward version                                 print version and build details (or ward --version)
+  ward help [COMMAND]                          print this help, or a command's flags
 `
 
 // Run runs the command in args (without the program name) and returns the
@@ -56,6 +68,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 	cmd, rest := "", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
+	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		cmd, rest = "version", args[1:]
+	}
+	if cmd == "help" && len(rest) > 0 {
+		// "ward help serve" is "ward serve --help".
+		cmd, rest = rest[0], append(rest[1:], "--help")
 	}
 	var err error
 	switch cmd {
@@ -74,6 +93,11 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return 0
 	default:
 		err = fmt.Errorf("unknown command %q (run \"ward help\" for the list)", cmd)
+	}
+	var help *helpError
+	if errors.As(err, &help) {
+		help.print(env.Stdout)
+		return 0
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(env.Stdout, usage)
@@ -103,7 +127,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q (run \"ward help\" for usage)", fs.Name(), fs.Arg(0))
+		return fmt.Errorf("%s: unexpected argument %q (run \"%s\" for its flags)", fs.Name(), fs.Arg(0), helpCommand(fs))
 	}
 	return nil
 }
@@ -112,13 +136,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 func parseArgs(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return &helpError{fs: fs}
 		}
-		msg := err.Error()
-		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-			msg = "unknown flag " + name
-		}
-		return fmt.Errorf("%s (run \"ward help\" for usage)", msg)
+		return fmt.Errorf("%s (run \"%s\" for its flags)", flagProblem(err, args), helpCommand(fs))
 	}
 	return nil
 }

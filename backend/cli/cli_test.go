@@ -41,6 +41,9 @@ func testEnv(stdout, stderr io.Writer) Env {
 		Stdout:  stdout,
 		Stderr:  stderr,
 		Getenv:  func(string) string { return "" },
+		ConfigDir: func() (string, error) {
+			return testConfigDir, nil
+		},
 	}
 }
 
@@ -60,12 +63,16 @@ func TestBadInputIsOnePlainLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown flag", []string{"serve", "--bogus"}, "unknown flag -bogus"},
+		{"unknown flag", []string{"serve", "--bogus"}, "unknown flag --bogus "},
+		{"unknown flag, one dash", []string{"serve", "-bogus"}, "unknown flag -bogus "},
+		{"unknown flag with a value", []string{"serve", "--pasword=hunter2"}, "unknown flag --pasword "},
+		{"bad value", []string{"serve", "--lock-after=soon"}, `value "soon" is not right for --lock-after`},
+		{"no value", []string{"vault", "init", "--data"}, "this flag needs a value: --data"},
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
 		{"stray argument", []string{"serve", "extra"}, `unexpected argument "extra"`},
 		{"port in use", []string{"serve", "--addr", busy.Addr().String(), "--data", t.TempDir()}, "already in use"},
-		{"data is a file", []string{"serve", "--data", notDir}, "cannot use data folder"},
-		{"missing config", []string{"serve", "--data", t.TempDir(), "--config", "/nonexistent.json"}, "does not exist"},
+		{"data is a file", []string{"serve", "--addr", "127.0.0.1:0", "--data", notDir}, "cannot use data folder"},
+		{"missing config", []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--config", "/nonexistent.json"}, "does not exist"},
 		{"no display", []string{"--demo", "--data", t.TempDir()}, "no display found"},
 	}
 	if os.Geteuid() != 0 { // root can write anywhere
@@ -73,7 +80,7 @@ func TestBadInputIsOnePlainLine(t *testing.T) {
 			name string
 			args []string
 			want string
-		}{"unwritable data", []string{"serve", "--data", readOnly}, "permission denied"})
+		}{"unwritable data", []string{"serve", "--addr", "127.0.0.1:0", "--data", readOnly}, "permission denied"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +95,9 @@ func TestBadInputIsOnePlainLine(t *testing.T) {
 			}
 			if !strings.Contains(msg, tt.want) {
 				t.Fatalf("stderr %q, want containing %q", msg, tt.want)
+			}
+			if strings.Contains(msg, "hunter2") {
+				t.Fatalf("a mistyped flag's value was echoed: %q", msg)
 			}
 			if strings.Contains(msg, "goroutine") || strings.Contains(msg, "panic") {
 				t.Fatalf("stack trace in %q", msg)

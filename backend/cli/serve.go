@@ -7,166 +7,157 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
-	"runtime"
-	"time"
+	"strings"
 
 	"github.com/ward-health/ward/backend/api"
-	"github.com/ward-health/ward/backend/config"
-	"github.com/ward-health/ward/backend/demo"
 	"github.com/ward-health/ward/backend/server"
-	"github.com/ward-health/ward/backend/session"
-	"github.com/ward-health/ward/backend/store"
-	"github.com/ward-health/ward/backend/vault"
 )
 
-// appFlags are shared by the desktop window and serve.
-type appFlags struct {
-	data     string
-	config   string
-	keyFile  string
-	demo     bool
-	lockIdle time.Duration
+// serveFlags are serve's own: where to listen and how others reach it.
+type serveFlags struct {
+	addr        string
+	publicHosts string
+	behindProxy bool
+	tlsCert     string
+	tlsKey      string
 }
 
-func (a *appFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&a.data, "data", defaultDataDir(), "folder for Ward's encrypted data")
-	fs.StringVar(&a.config, "config", "", "organisation configuration file (JSON)")
-	fs.StringVar(&a.keyFile, "key-file", "", "server key file (default DATA/server.key; or set WARD_SERVER_KEY)")
-	fs.BoolVar(&a.demo, "demo", false, "show the built-in demo record")
-	fs.DurationVar(&a.lockIdle, "lock-after", 15*time.Minute, "lock the record after this long without use")
+func (s *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port); beyond this computer it needs TLS and --public-host")
+	fs.StringVar(&s.publicHosts, "public-host", "", "the host name(s) browsers use to reach Ward, comma-separated (needed beyond loopback); requests for other names are refused")
+	fs.BoolVar(&s.behindProxy, "behind-tls-proxy", false, "a proxy in front of Ward terminates TLS (needed beyond loopback without --tls-cert)")
+	fs.StringVar(&s.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; with --tls-key)")
+	fs.StringVar(&s.tlsKey, "tls-key", "", "the certificate's private key file (PEM)")
 }
 
-// openVault opens the record the app shows: the demo, kept in its own vault
-// under the server key, or the patient's vault, locked.
-func (a *appFlags) openVault(ctx context.Context, env Env) (*session.Manager, error) {
-	if !a.demo {
-		m, err := session.Open(a.data, a.lockIdle)
-		if err != nil {
-			return nil, plain(err)
-		}
-		return m, nil
-	}
-	var kek *vault.KEK
-	var err error
-	if v := env.Getenv("WARD_SERVER_KEY"); v != "" {
-		kek, err = vault.KEKFromEnv(v)
-	} else {
-		path := a.keyFile
-		if path == "" {
-			path = filepath.Join(a.data, "server.key")
-		}
-		kek, err = vault.LoadOrCreateKEK(path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer kek.Destroy()
-	now := time.Now().UTC().Truncate(24 * time.Hour)
-	rs, err := demo.Generate(demo.Options{Seed: 1, Now: now})
-	if err != nil {
-		return nil, err
-	}
-	m, err := session.OpenDemo(ctx, a.data, kek, store.Source{Name: demo.OrganisationName, LastUpdated: now.Add(-26 * time.Hour)}, rs)
-	if err != nil {
-		return nil, plain(err)
-	}
-	return m, nil
-}
+// exposure is who can reach a listener: decided from the address it is
+// bound to, never from the --addr text (a name may resolve anywhere).
+type exposure int
 
-// handler builds the one http.Handler both faces use.
-// loopback refuses other Host names (serve on 127.0.0.1); setup lets the
-// page create a vault in an empty folder (the window, or serve on loopback).
-func (a *appFlags) handler(ctx context.Context, env Env, log *slog.Logger, loopback, setup bool, firstCall func()) (http.Handler, *session.Manager, error) {
-	if err := ensureWritable(a.data); err != nil {
-		return nil, nil, err
+const (
+	loopbackOnly  exposure = iota // this computer only
+	oneInterface                  // one address of this computer's network
+	allInterfaces                 // 0.0.0.0 or [::]: every network it is on
+)
+
+func exposureOf(addr net.Addr) exposure {
+	tcp, ok := addr.(*net.TCPAddr)
+	switch {
+	case !ok || tcp.IP == nil || tcp.IP.IsUnspecified():
+		return allInterfaces
+	case tcp.IP.IsLoopback():
+		return loopbackOnly
 	}
-	cfg, err := config.Load(a.config)
-	if err != nil {
-		return nil, nil, err
-	}
-	if a.demo && a.config == "" {
-		cfg = config.Demo(demo.OrganisationName)
-	}
-	m, err := a.openVault(ctx, env)
-	if err != nil {
-		return nil, nil, err
-	}
-	return api.New(api.Options{
-		Config:       cfg,
-		Version:      env.Version,
-		Assets:       env.Assets,
-		Vault:        m,
-		Logger:       log,
-		LoopbackOnly: loopback,
-		AllowSetup:   setup,
-		FirstAPICall: firstCall,
-	}), m, nil
+	return oneInterface
 }
 
 func runServe(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("serve")
 	var a appFlags
+	var s serveFlags
 	a.register(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	s.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, m, err := a.handler(ctx, env, log, isLoopback(*addr), isLoopback(*addr), nil)
+	hosts, err := parseHosts(s.publicHosts)
+	if err != nil {
+		return err
+	}
+	if err := server.CheckTLS(s.tlsCert, s.tlsKey); err != nil {
+		return err
+	}
+	cfg, err := a.prepare()
+	if err != nil {
+		return err
+	}
+	ln, err := server.Listen(s.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	exp := exposureOf(ln.Addr())
+	tls := s.tlsCert != ""
+	if exp != loopbackOnly {
+		if err := s.checkBeyondLoopback(ln.Addr(), len(hosts) > 0, tls); err != nil {
+			return err
+		}
+	}
+	m, err := a.openVault(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	ln, err := server.Listen(*addr)
-	if err != nil {
-		return err
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	h := api.New(api.Options{
+		Config:  cfg,
+		Version: env.Version,
+		Assets:  env.Assets,
+		Vault:   m,
+		Logger:  log,
+		// Host names are always checked: loopback names, and the public
+		// ones given (DNS rebinding).
+		LoopbackOnly: true,
+		PublicHosts:  hosts,
+		// Setting up a vault from the page is for this computer's own
+		// user: not where others can reach Ward, where the first visitor
+		// would choose the password (use "ward vault init" there).
+		AllowSetup: exp == loopbackOnly && len(hosts) == 0 && !s.behindProxy,
+	})
+	scheme := "http"
+	if tls {
+		scheme = "https"
 	}
-	fmt.Fprintf(env.Stderr, "ward: serving on http://%s/ (press Ctrl+C to stop)\n", ln.Addr())
-	if err := server.Serve(ctx, ln, h, server.Options{SlowBody: isImport}); err != nil {
+	switch exp {
+	case allInterfaces:
+		fmt.Fprintf(env.Stderr, "ward: listening on every network interface (%s): other machines can reach this server\n", ln.Addr())
+	case oneInterface:
+		fmt.Fprintf(env.Stderr, "ward: listening on %s: other machines on that network can reach this server\n", ln.Addr())
+	}
+	if len(hosts) > 0 {
+		fmt.Fprintf(env.Stderr, "ward: browsers reach it at https://%s/ (other host names are refused)\n", hosts[0])
+	}
+	fmt.Fprintf(env.Stderr, "ward: serving on %s://%s/ (press Ctrl+C to stop)\n", scheme, ln.Addr())
+	opt := server.Options{SlowBody: isImport, CertFile: s.tlsCert, KeyFile: s.tlsKey}
+	if err := server.Serve(ctx, ln, h, opt); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stderr, "ward: stopped")
 	return nil
 }
 
-func runDesktop(ctx context.Context, args []string, env Env) error {
-	start := time.Now()
-	fs := newFlags("ward")
-	var a appFlags
-	a.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
+// checkBeyondLoopback refuses to serve where other machines can reach Ward
+// unless records travel encrypted and the host names are known. Ward only
+// terminates TLS itself with --tls-cert; a proxy may do it instead.
+func (s *serveFlags) checkBeyondLoopback(addr net.Addr, hosts, tls bool) error {
+	var need []string
+	if !tls && !s.behindProxy {
+		need = append(need, "TLS (give --tls-cert FILE and --tls-key FILE, or --behind-tls-proxy when a proxy in front of Ward terminates TLS)")
 	}
-	if runtime.GOOS == "linux" && env.Getenv("DISPLAY") == "" && env.Getenv("WAYLAND_DISPLAY") == "" {
-		return fmt.Errorf("no display found, so the desktop window cannot open; run \"ward serve --demo\" and open http://127.0.0.1:8080 in a browser instead")
+	if !hosts {
+		need = append(need, "the name browsers use (--public-host NAME)")
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h, m, err := a.handler(ctx, env, log, false, true, func() {
-		fmt.Fprintf(env.Stderr, "ward: window ready: first API call %d ms after start\n", time.Since(start).Milliseconds())
-	})
-	if err != nil {
-		return err
+	if len(need) == 0 {
+		return nil
 	}
-	defer m.Close()
-	if env.Desktop == nil {
-		return fmt.Errorf("this build of Ward has no desktop window; use \"ward serve\"")
-	}
-	return env.Desktop(ctx, h, env.Assets)
+	return fmt.Errorf("refusing to serve on %s: other machines can reach that address, so Ward needs %s; to serve this computer only, use --addr 127.0.0.1:8080", addr, strings.Join(need, " and "))
 }
 
-// isLoopback reports whether addr listens only on this computer; then the
-// handler also refuses requests for other host names (DNS rebinding).
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
+// parseHosts reads --public-host: names (or name:port) without a scheme
+// or a path, compared without case.
+func parseHosts(list string) ([]string, error) {
+	var hosts []string
+	for _, h := range strings.Split(list, ",") {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" {
+			continue
+		}
+		if strings.Contains(h, "://") || strings.ContainsAny(h, "/ ?#@") {
+			return nil, fmt.Errorf("--public-host %q is not a host name: give the name alone, for example ward.example.org", h)
+		}
+		hosts = append(hosts, strings.TrimSuffix(h, "."))
 	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return hosts, nil
 }
 
 // isImport picks the requests whose bodies may be a 1 GB file.
