@@ -15,10 +15,19 @@ import (
 // MaxUpload is the largest file Ward imports in one go.
 const MaxUpload = 1 << 30
 
+// DemoReadOnly is the answer to an import into the demo.
+const DemoReadOnly = "This is a demonstration record, so files cannot be imported into it. Set up your own record to import files."
+
 // startImport reads the file in the request body and imports it, answering
 // when it is done; meanwhile the page polls GET /api/imports/{id} with the
 // id it chose.
 func (h *handler) startImport(w http.ResponseWriter, r *http.Request) {
+	// The demo is one record for every visitor and needs no password:
+	// anything imported into it would be shown to all of them.
+	if h.opt.Vault != nil && h.opt.Vault.Status("").Demo {
+		writeError(w, http.StatusForbidden, "demo_read_only", DemoReadOnly)
+		return
+	}
 	if _, ok := h.record(w, r); !ok {
 		return
 	}
