@@ -16,6 +16,9 @@ import { test, expect, expectConsole, expectNoAxeViolations, expectUrgentHelp } 
 const PASSWORD = () => process.env.WARD_VAULT_PASSWORD!;
 const RECOVERY_KEY = () => process.env.WARD_VAULT_RECOVERY_KEY!;
 const PATIENT = 'Robin Lockwood';
+// What a request without a valid token gets, whether the record is locked or
+// open to someone else (docs/api.md).
+const lockedAnswer = { error: { code: 'locked', message: 'Your record is locked. Unlock it to carry on.' } };
 
 async function openUnlock(page: Page, hash = '#/') {
   await page.goto('/' + hash);
@@ -118,10 +121,13 @@ test.describe('locked vault', () => {
     const token = await page.evaluate(() => sessionStorage.getItem('ward.token'));
     expect(token).toBeTruthy();
 
-    // Without a token, another session is turned away while it is unlocked.
+    // Without a token, another session is turned away while it is unlocked,
+    // with the very answer it gets while the record is locked.
     const other = await request.get('/api/summary');
     expect(other.status()).toBe(401);
-    expect((await other.json()).error.code).toBe('unauthorised');
+    expect(await other.json()).toEqual(lockedAnswer);
+    // Nor can it lock the record.
+    expect((await request.post('/api/vault/lock')).status()).toBe(401);
     // With it, the record answers.
     const mine = await request.get('/api/summary', { headers: { Authorization: `Bearer ${token}` } });
     expect(mine.status()).toBe(200);
@@ -143,10 +149,11 @@ test.describe('locked vault', () => {
 
     // The record is locked for everyone, and the old token is no good.
     const after = await request.get('/api/summary');
-    expect(after.status()).toBe(423);
-    expect((await after.json()).error.code).toBe('locked');
+    expect(after.status()).toBe(401);
+    expect(await after.json()).toEqual(lockedAnswer);
     const old = await request.get('/api/summary', { headers: { Authorization: `Bearer ${token}` } });
-    expect(old.status()).toBe(423);
+    expect(old.status()).toBe(401);
+    expect(await old.json()).toEqual(lockedAnswer);
     expect((await request.get('/api/vault')).ok()).toBeTruthy();
     expect((await (await request.get('/api/vault')).json()).state).toBe('locked');
 

@@ -929,7 +929,7 @@ test.describe('the vault lock in demo mode', () => {
     await expect(page.getByTestId('locked-notice')).toHaveCount(0);
   });
 
-  test('a record endpoint answering 423 sends you to unlock, and back after', async ({ page, consoleProblems }) => {
+  test('a record endpoint answering 401 locked sends you to unlock, and back after', async ({ page, consoleProblems }) => {
     // Pretend this is a real (not demo) vault, unlocked, that locks itself
     // between loading the page and opening the results.
     let locked = false;
@@ -938,7 +938,7 @@ test.describe('the vault lock in demo mode', () => {
     );
     await page.route(/\/api\/results\?/, (route) =>
       locked
-        ? route.fulfill({ status: 423, json: { error: { code: 'locked', message: 'Your record is locked. Unlock it to continue.' } } })
+        ? route.fulfill({ status: 401, json: { error: { code: 'locked', message: 'Your record is locked. Unlock it to carry on.' } } })
         : route.fallback(),
     );
     await page.route('**/api/vault/unlock', (route) => {
@@ -956,7 +956,7 @@ test.describe('the vault lock in demo mode', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
     expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
     await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
-    expectConsole(consoleProblems, /status of 423/);
+    expectConsole(consoleProblems, /status of 401/);
 
     await page.getByLabel('Password', { exact: true }).fill('any password');
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();

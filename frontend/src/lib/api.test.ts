@@ -95,23 +95,27 @@ describe('requestHeaders', () => {
 describe('isRecordEndpoint and needsUnlock', () => {
   const cases: Array<[string, number, string, boolean, boolean]> = [
     // path, status, code, is a record endpoint, needs unlock
-    ['/api/summary', 423, 'locked', true, true],
-    ['/api/results', 423, 'locked', true, true],
-    ['/api/results/r-1', 423, 'locked', true, true],
-    ['/api/results?x=1', 401, 'unauthorised', true, true],
-    ['/api/conditions', 401, 'unauthorised', true, true],
+    ['/api/summary', 401, 'locked', true, true],
+    ['/api/results', 401, 'locked', true, true],
+    ['/api/results/r-1', 401, 'locked', true, true],
+    ['/api/results?x=1', 401, 'locked', true, true],
+    ['/api/conditions', 401, 'locked', true, true],
+    ['/api/imports/abc', 401, 'locked', true, true],
     ['/api/summary', 401, 'wrong_password', true, false],
     ['/api/summary', 404, 'not_found', true, false],
     ['/api/summary', 500, 'internal', true, false],
-    ['/api/summary', 423, 'something_else', true, false],
+    ['/api/summary', 401, 'something_else', true, false],
+    // Answers the server no longer gives.
+    ['/api/summary', 423, 'locked', true, false],
+    ['/api/results', 401, 'unauthorised', true, false],
     ['/api/vault/unlock', 401, 'wrong_password', false, false],
-    ['/api/vault/unlock', 401, 'unauthorised', false, false],
-    ['/api/vault', 423, 'locked', false, false],
-    ['/api/vault/lock', 401, 'unauthorised', false, false],
-    ['/api/config', 423, 'locked', false, false],
-    ['/api/healthz', 423, 'locked', false, false],
-    ['/api/vaults', 423, 'locked', true, true],
-    ['/index.html', 423, 'locked', false, false],
+    ['/api/vault/unlock', 401, 'locked', false, false],
+    ['/api/vault', 401, 'locked', false, false],
+    ['/api/vault/lock', 401, 'locked', false, false],
+    ['/api/config', 401, 'locked', false, false],
+    ['/api/healthz', 401, 'locked', false, false],
+    ['/api/vaults', 401, 'locked', true, true],
+    ['/index.html', 401, 'locked', false, false],
   ];
   it.each(cases)('%s %i %s', (path, status, code, record, unlock) => {
     expect(isRecordEndpoint(path)).toBe(record);
@@ -122,7 +126,7 @@ describe('isRecordEndpoint and needsUnlock', () => {
 describe('apiError', () => {
   const cases: Array<[number, unknown, string, string]> = [
     [404, { error: { code: 'not_found', message: 'There is nothing at this address.' } }, 'not_found', 'There is nothing at this address.'],
-    [423, { error: { code: 'locked', message: 'Your record is locked. Unlock it to continue.' } }, 'locked', 'Your record is locked. Unlock it to continue.'],
+    [401, { error: { code: 'locked', message: 'Your record is locked. Unlock it to carry on.' } }, 'locked', 'Your record is locked. Unlock it to carry on.'],
     [500, { error: { code: 'internal', message: 'database exploded' } }, 'internal', SERVICE_PROBLEM],
     [502, null, 'http_502', SERVICE_PROBLEM],
     [400, {}, 'http_400', SERVICE_PROBLEM],
@@ -249,10 +253,11 @@ describe('requests with the session token', () => {
   });
 
   const lockedCases: Array<[string, number, string, boolean]> = [
-    ['/api/summary', 423, 'locked', true],
-    ['/api/results', 401, 'unauthorised', true],
+    ['/api/summary', 401, 'locked', true],
+    ['/api/results', 401, 'locked', true],
     ['/api/results/r-1', 404, 'not_found', false],
-    ['/api/vault', 401, 'unauthorised', false],
+    ['/api/vault', 401, 'locked', false],
+    ['/api/vault/lock', 401, 'locked', false],
   ];
   it.each(lockedCases)('%s answering %i %s: forget the token and go to unlock = %s', async (path, status, code, locked) => {
     storage.setItem('ward.token', 'tok-1');
@@ -269,7 +274,7 @@ describe('requests with the session token', () => {
     await getSummary();
     await getSummary();
     expect(fetchMock).toHaveBeenCalledTimes(1);
-    fetchMock.mockResolvedValueOnce(json(423, { error: { code: 'locked', message: 'Locked' } }));
+    fetchMock.mockResolvedValueOnce(json(401, { error: { code: 'locked', message: 'Locked' } }));
     // a different path that is locked clears the cache for all of them
     await expect(getJSON('/api/results')).rejects.toBeInstanceOf(ApiError);
     fetchMock.mockResolvedValueOnce(json(200, { patient: null }));

@@ -153,13 +153,15 @@ export function isRecordEndpoint(path: string): boolean {
 }
 
 /**
- * Whether an error answer means "this person needs to unlock first":
- * 423 locked, or 401 unauthorised (someone else's session unlocked it), from
- * a record endpoint. A wrong password from /api/vault/unlock is not that.
+ * Whether an error answer means "this person needs to unlock first": 401
+ * with code "locked" from a record endpoint. The server gives that one answer
+ * whenever the request has no valid token, whether the record is locked, open
+ * to someone else, or this session's token has expired (docs/api.md), so a
+ * stranger cannot tell which. A wrong password from /api/vault/unlock is not that.
  */
 export function needsUnlock(path: string, status: number, code: string): boolean {
   if (!isRecordEndpoint(path)) return false;
-  return (status === 423 && code === 'locked') || (status === 401 && code === 'unauthorised');
+  return status === 401 && code === 'locked';
 }
 
 let onLocked: (() => void) | null = null;

@@ -154,13 +154,13 @@ export function outcomeOf(name: string, s: ImportStatus): FileOutcome {
 }
 
 /**
- * An error from one file's request that should stop the rest: locked (401,
- * 423) or no answer at all. Other errors (413 too large, 400, 5xx) belong to
+ * An error from one file's request that should stop the rest: locked (401)
+ * or no answer at all. Other errors (413 too large, 400, 5xx) belong to
  * that file only. 409 busy is handled on its own (nothing was started).
  */
 export function stopsQueue(err: unknown): boolean {
   if (!(err instanceof ApiError)) return true;
-  return err.status === 0 || err.status === 401 || err.status === 409 || err.status === 423;
+  return err.status === 0 || err.status === 401 || err.status === 409;
 }
 
 /** Imports the files one after another. A failed file does not stop the others. */

@@ -18,8 +18,8 @@ export type LockMode = 'pending' | 'off' | 'none' | 'locked' | 'unlocked';
 /**
  * The lock mode for the answer to GET /api/vault. When the call fails (an older
  * backend answers 404) the app carries on as before, with no lock UI: pass null.
- * The record endpoints still answer 423 when locked, which sends the person to
- * the unlock page.
+ * The record endpoints still answer 401 "locked" when locked, which sends the
+ * person to the unlock page.
  */
 export function modeFromVault(vault: Vault | null | undefined): LockMode {
   if (!vault || vault.demo) return 'off';
