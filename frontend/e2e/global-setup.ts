@@ -122,9 +122,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   };
 
   try {
-    // The demo keeps its vault (and anything imported into it) in the data
-    // folder: use a fresh one so every run sees exactly the generated demo record.
-    const demo = await startServer(bin, ['serve', '--demo', '--data', path.join(tmp, 'demo-data'), '--addr', '127.0.0.1:0']);
+    // The demo keeps its vault in the data folder: use a fresh one so every
+    // run sees exactly the generated demo record, and its own key file so
+    // tests never touch the user's config folder.
+    const demo = await startServer(bin, ['serve', '--demo', '--data', path.join(tmp, 'demo-data'), '--key-file', path.join(tmp, 'demo-server.key'), '--addr', '127.0.0.1:0']);
     children.push(demo.child);
 
     const v = await prepareVault(bin, tmp);

@@ -548,7 +548,32 @@ test.describe('search and timeline', () => {
   });
 });
 
-test.describe('import page (demo)', () => {
+test.describe('import page on the demo', () => {
+  test('the demo takes no files: a plain notice and no upload form, and the API answers 403', async ({ page, request }) => {
+    await openPage(page, '#/import');
+    await expect(page).toHaveTitle('Add records from a file - Ward');
+    await expect(page.getByTestId('demo-read-only')).toHaveText(
+      'Information: This is a demonstration record, so files cannot be imported into it. Set up your own record to import files.',
+    );
+    await expect(page.getByTestId('import-form')).toHaveCount(0);
+    await expect(page.getByLabel('Upload files')).toHaveCount(0);
+    await expectNoAxeViolations(page);
+
+    const res = await request.post('/api/imports?name=x.json&id=e2e-demo-import', { data: '{"resourceType":"Bundle"}' });
+    expect(res.status()).toBe(403);
+    expect((await res.json()).error.code).toBe('demo_read_only');
+  });
+});
+
+// The import page as it is for a real record: the demo takes no files, so
+// these say the vault is a real one, open, and mock the imports themselves.
+test.describe('import page (mocked)', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.route('**/api/vault', (route) =>
+      route.fulfill({ json: { state: 'unlocked', demo: false, autoLockMinutes: 15, canRecover: true } }),
+    );
+  });
+
   test('shows progress while the file uploads, and Cancel stops it (mocked)', async ({ page }) => {
     let cancelled = false;
     let polls = 0;
