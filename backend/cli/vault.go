@@ -32,7 +32,7 @@ const vaultUsage = `Usage:
   ward vault export  --data DIR [--password-file F] --out FILE
   ward vault verify  --data DIR [--password-file F]
   ward vault passwd  --data DIR [--password-file F] [--new-password-file F]
-  ward vault recover --data DIR [--recovery-key KEY] [--new-password-file F]
+  ward vault recover --data DIR [--recovery-key-file F] [--new-password-file F]
   ward vault unlock-reset --data DIR
 Without a password file, Ward asks on the terminal. With --key-file (or WARD_SERVER_KEY),
 init also wraps the vault for the server, and the other commands open it with the server key.
@@ -583,10 +583,14 @@ func setPassword(ctx context.Context, db *store.DB, keys *vault.Keys, env Env, f
 func vaultRecover(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("vault recover")
 	data := fs.String("data", defaultDataDir(), "folder holding the vault")
-	key := fs.String("recovery-key", "", "the recovery key shown when the vault was made")
+	key := fs.String("recovery-key", "", "the recovery key (visible to other users in the process list: prefer --recovery-key-file, or be asked)")
+	keyFile := fs.String("recovery-key-file", "", "read the recovery key shown when the vault was made from this file (without either, Ward asks)")
 	newFile := fs.String("new-password-file", "", "read the new password from this file")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *key != "" && *keyFile != "" {
+		return errors.New("vault recover: give the recovery key once: --recovery-key-file or --recovery-key, not both")
 	}
 	db, err := store.Open(*data)
 	if err != nil {
@@ -594,7 +598,21 @@ func vaultRecover(ctx context.Context, args []string, env Env) error {
 	}
 	defer db.Close()
 	text := *key
-	if text == "" {
+	switch {
+	case text != "":
+		// Kept working for scripts, but a command line is no place for it.
+		fmt.Fprintln(env.Stderr, "ward: warning: --recovery-key shows the key to other users of this computer (in the process list) and keeps it in your shell history; use --recovery-key-file F, or leave it out to be asked")
+	case *keyFile != "":
+		b, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return fmt.Errorf("cannot read the recovery key file %s: %s", *keyFile, plainFSError(err))
+		}
+		text, _, _ = strings.Cut(string(b), "\n")
+		clear(b)
+		if strings.TrimSpace(text) == "" {
+			return fmt.Errorf("the recovery key file %s is empty", *keyFile)
+		}
+	default:
 		b, err := readSecret(env, "", "Recovery key: ")
 		if err != nil {
 			return err
@@ -615,26 +633,4 @@ func vaultRecover(ctx context.Context, args []string, env Env) error {
 	}
 	defer keys.Destroy()
 	return setPassword(ctx, db, keys, env, *newFile)
-}
-
-// vaultUnlockReset forgets every wrong attempt counted against the page's
-// unlocks, so it takes passwords again at once. It asks for no secret: it
-// changes nothing secret, and whoever can run it on this folder can edit
-// the file anyway.
-func vaultUnlockReset(ctx context.Context, args []string, env Env) error {
-	fs := newFlags("vault unlock-reset")
-	data := fs.String("data", defaultDataDir(), "folder holding the vault")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	db, err := store.Open(*data)
-	if err != nil {
-		return plain(err)
-	}
-	defer db.Close()
-	if err := db.ResetAttempts(ctx); err != nil {
-		return plain(err)
-	}
-	fmt.Fprintln(env.Stderr, "ward: wrong unlock attempts forgotten; the app takes passwords again now")
-	return nil
 }
