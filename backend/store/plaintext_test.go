@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/internal/shared"
 )
 
 // fixtures is the shared folder of public FHIR test data, beside the repo.
@@ -126,7 +127,7 @@ func importFixtures(t *testing.T) (string, *DB, []fhir.Resource) {
 		return nil
 	})
 	if len(files) == 0 {
-		t.Fatalf("no fixtures found in %s", fixtures)
+		shared.Missing(t, fixtures)
 	}
 	dir, db, keys := newVault(t)
 	var all []fhir.Resource
