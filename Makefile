@@ -11,11 +11,18 @@ APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev ch
 
 .PHONY: run test deps apt go-deps npm-deps frontend serve-bin desktop windows bench clean
 
+# make run ADDR=127.0.0.1:9090 serves the demo there instead of opening the
+# window (the window's fallback without a display uses ADDR too).
+ADDR ?= 127.0.0.1:8080
+
 run: deps frontend desktop serve-bin
-	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	@if [ "$(origin ADDR)" = "command line" ]; then \
+		echo "Serving the demo at http://$(ADDR) (Ctrl+C to stop)."; \
+		./bin/ward-serve serve --demo --addr "$(ADDR)"; \
+	elif [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 		echo "No display found, so the desktop window cannot open."; \
-		echo "Serving the same demo at http://127.0.0.1:8080 instead (Ctrl+C to stop)."; \
-		./bin/ward-serve serve --demo --addr 127.0.0.1:8080; \
+		echo "Serving the same demo at http://$(ADDR) instead (Ctrl+C to stop)."; \
+		./bin/ward-serve serve --demo --addr "$(ADDR)"; \
 	else \
 		./bin/ward --demo; \
 	fi

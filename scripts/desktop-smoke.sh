@@ -24,13 +24,14 @@ while [ -e /tmp/.X$n-lock ] || [ -e /tmp/.X11-unix/X$n ]; do n=$((n + 1)); done
 Xvfb :$n -screen 0 1280x900x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
 xvfb=$!
 data=$(mktemp -d)
-cleanup() { kill "${app:-}" 2>/dev/null; kill $xvfb 2>/dev/null; rm -rf "$data"; }
+cleanup() { kill "${app:-}" 2>/dev/null; kill $xvfb 2>/dev/null; rm -rf "$data" "$data.key"; }
 trap cleanup EXIT
 for _ in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.05; done
 [ -e /tmp/.X11-unix/X$n ] || fail "Xvfb did not start on :$n"
 
 start=$(date +%s%N)
-DISPLAY=:$n "$bin" --demo --data "$data" >"$out/ward.log" 2>&1 &
+# Its own demo key, so the smoke test never writes to the user's config folder.
+DISPLAY=:$n "$bin" --demo --data "$data" --key-file "$data.key" >"$out/ward.log" 2>&1 &
 app=$!
 ready=""
 for _ in $(seq 600); do
