@@ -66,7 +66,7 @@ func TestWrongGuessesWait(t *testing.T) {
 		{"many clients together make everyone wait", cat(
 			many(freeAttemptsAll),
 			[]guess{{"owner", true, time.Second, "wait all"}, {"owner", true, 31 * time.Second, "opens"}},
-			many(freeAttemptsAll - 1),
+			many(freeAttemptsAll-1),
 			[]guess{{"owner", true, 32 * time.Second, "opens"}},
 		), 0},
 	} {
