@@ -1,6 +1,7 @@
 package records
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/ward-health/ward/backend/fhir"
@@ -73,7 +74,7 @@ func title(s string) string {
 func telecoms(ts []rawTelecom) []Telecom {
 	out := []Telecom{}
 	for _, t := range ts {
-		if t.Value == "" {
+		if isPlaceholderValue(t.Value) { // "", "UNKNOWN", "N/A", "*"
 			continue
 		}
 		sys := map[string]string{"phone": "Phone", "email": "Email", "sms": "Text message", "fax": "Fax"}[t.System]
@@ -103,24 +104,29 @@ func (b *builder) patient(res fhir.Resource) {
 	}
 	d := &Details{OtherNames: []string{}, Addresses: []Address{}, Contacts: []Contact{}, Organisation: b.org, BirthDate: p.BirthDate, Gender: title(p.Gender)}
 	sum := &Patient{BirthDate: p.BirthDate}
+	// The official name, else the first; a placeholder ("UNKNOWN") is no name.
+	full := make([]string, len(p.Name))
 	best := -1
 	for i, n := range p.Name {
-		if best < 0 || (n.Use == "official" && p.Name[best].Use != "official") {
+		full[i] = realName(n.Text)
+		if len(n.Given) > 0 || n.Family != "" {
+			full[i] = personName(fhir.HumanName{Given: n.Given, Family: n.Family})
+		}
+		if full[i] != "" && (best < 0 || (n.Use == "official" && p.Name[best].Use != "official")) {
 			best = i
 		}
 	}
-	for i, n := range p.Name {
-		full := n.Text
-		if len(n.Given) > 0 || n.Family != "" {
-			full = strings.TrimSpace(strings.Join(append(append([]string{}, n.Given...), n.Family), " "))
-		}
-		if i == best {
-			d.Name, sum.Name = full, full
-			if len(n.Given) > 0 {
-				sum.GivenName = n.Given[0]
+	if best >= 0 {
+		d.Name, sum.Name = full[best], full[best]
+		for _, g := range p.Name[best].Given {
+			if sum.GivenName = realName(g); sum.GivenName != "" {
+				break
 			}
-		} else if full != "" && full != d.Name {
-			d.OtherNames = append(d.OtherNames, full)
+		}
+	}
+	for i, f := range full {
+		if i != best && f != "" && f != d.Name && !slices.Contains(d.OtherNames, f) {
+			d.OtherNames = append(d.OtherNames, f)
 		}
 	}
 	for _, id := range p.Identifier {
@@ -149,10 +155,13 @@ func (b *builder) patient(res fhir.Resource) {
 	for _, c := range p.Contact {
 		ct := Contact{Telecom: telecoms(c.Telecom)}
 		if len(c.Relationship) > 0 {
-			ct.Relationship = c.Relationship[0].Label()
+			ct.Relationship = realName(c.Relationship[0].Label())
 		}
 		if c.Name != nil {
-			ct.Name = c.Name.Display()
+			ct.Name = personName(*c.Name)
+		}
+		if ct.Name == "" && len(ct.Telecom) == 0 {
+			continue // "UNKNOWN" with no way to reach them is nobody to contact
 		}
 		d.Contacts = append(d.Contacts, ct)
 	}

@@ -177,9 +177,11 @@ type contained struct {
 
 // name returns a display name for what ref points at: the reference's own
 // display, else the target's name (person, organisation, place, medicine).
+// Placeholder names ("UNKNOWN", "GP - MISSING": isPlaceholderName) name
+// nobody: they give "" (or the target's own name, when the display was one).
 func (b *builder) name(ref fhir.Reference, containedIn fhir.Resource) string {
-	if ref.Display != "" {
-		return ref.Display
+	if ref.Display != "" && !isPlaceholderName(ref.Display) {
+		return strings.TrimSpace(ref.Display)
 	}
 	var target fhir.Resource
 	ok := false
@@ -213,21 +215,26 @@ func (b *builder) nameOf(target fhir.Resource, depth int) string {
 	if len(n.Name) > 0 {
 		var s string
 		if json.Unmarshal(n.Name, &s) == nil {
-			return s // Organization, Location
+			return realName(s) // Organization, Location
 		}
 		var hn []fhir.HumanName
 		if json.Unmarshal(n.Name, &hn) == nil && len(hn) > 0 {
-			return hn[0].Display()
+			for _, h := range hn { // the first that names somebody
+				if s := personName(h); s != "" {
+					return s
+				}
+			}
+			return ""
 		}
 	}
 	if n.Code != nil {
-		return n.Code.Label() // Medication
+		return realName(n.Code.Label()) // Medication
 	}
 	if depth == 0 && n.Practitioner != nil { // PractitionerRole
 		if r, ok := b.all.resolve(b.idx, n.Practitioner.Reference); ok {
 			return b.nameOf(r, 1)
 		}
-		return n.Practitioner.Display
+		return realName(n.Practitioner.Display)
 	}
 	return ""
 }
