@@ -60,8 +60,8 @@ func (r *Record) buildSearch() {
 	for _, im := range r.health.Immunisations {
 		add(Match{Kind: "immunisation", Title: im.Name, Date: im.Date, Link: "#/health", Organisation: im.Organisation})
 	}
-	for _, v := range append(append([]Visit{}, r.visits.Upcoming...), r.visits.Past...) {
-		add(Match{Kind: "visit", Title: v.Title, Detail: strings.TrimSpace(v.Reason + " " + v.Place), Date: v.Start, Link: "#/visits", Organisation: v.Organisation})
+	for _, v := range r.visits.list() {
+		add(Match{Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason + " " + v.Place), Date: v.Start, Link: "#/visits", Organisation: v.Organisation})
 	}
 	for _, d := range r.documents {
 		add(Match{Kind: "document", Title: d.Title, Detail: d.Type, Date: d.Date, Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})

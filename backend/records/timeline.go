@@ -41,8 +41,8 @@ func (r *Record) buildTimeline() {
 	for _, im := range r.health.Immunisations {
 		add(TimelineItem{Date: im.Date, Kind: "immunisation", Title: im.Name, Link: "#/health", Organisation: im.Organisation})
 	}
-	for _, v := range append(append([]Visit{}, r.visits.Upcoming...), r.visits.Past...) {
-		add(TimelineItem{Date: v.Start, Kind: "visit", Title: v.Title, Detail: v.Reason, Link: "#/visits", Organisation: v.Organisation})
+	for _, v := range r.visits.list() {
+		add(TimelineItem{Date: v.Start, Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason), Link: "#/visits", Organisation: v.Organisation})
 	}
 	for _, d := range r.documents {
 		add(TimelineItem{Date: d.Date, Kind: "document", Title: d.Title, Detail: d.Type, Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})

@@ -3,6 +3,7 @@ package records
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ward-health/ward/backend/fhir"
@@ -20,10 +21,14 @@ type Visit struct {
 	Reason       string `json:"reason"`
 	Status       string `json:"status"`
 	Organisation string `json:"organisation"`
+
+	current bool // in Visits.Current
 }
 
-// Visits splits visits into upcoming (soonest first) and past (newest first).
+// Visits splits visits into current (a stay or visit under way, newest
+// first), upcoming (soonest first) and past (newest first).
 type Visits struct {
+	Current  []Visit `json:"current"`
 	Upcoming []Visit `json:"upcoming"`
 	Past     []Visit `json:"past"`
 	all      []Visit
@@ -33,7 +38,7 @@ type Visits struct {
 func (r *Record) Visits() Visits { return r.visits }
 
 func (v *Visits) sort(now time.Time) {
-	v.Upcoming, v.Past = []Visit{}, []Visit{}
+	v.Current, v.Upcoming, v.Past = []Visit{}, []Visit{}, []Visit{}
 	for _, x := range v.all {
 		t, err := parseTime(x.Start)
 		upcoming := err == nil && t.After(now)
@@ -41,14 +46,59 @@ func (v *Visits) sort(now time.Time) {
 		case "cancelled", "noshow", "entered-in-error":
 			upcoming = false
 		}
-		if upcoming {
+		switch {
+		case isCurrent(x, now):
+			x.current = true
+			v.Current = append(v.Current, x)
+		case upcoming:
 			v.Upcoming = append(v.Upcoming, x)
-		} else {
+		default:
 			v.Past = append(v.Past, x)
 		}
 	}
+	sort.SliceStable(v.Current, func(i, j int) bool { return v.Current[i].Start > v.Current[j].Start })
 	sort.SliceStable(v.Upcoming, func(i, j int) bool { return v.Upcoming[i].Start < v.Upcoming[j].Start })
 	sort.SliceStable(v.Past, func(i, j int) bool { return v.Past[i].Start > v.Past[j].Start })
+}
+
+// list is every visit: current, then upcoming, then past.
+func (v Visits) list() []Visit {
+	return append(append(append([]Visit{}, v.Current...), v.Upcoming...), v.Past...)
+}
+
+// withStatus puts what a visit's status means for the patient ("Current",
+// "Cancelled", "Did not attend") before detail, for the timeline and search.
+func (x Visit) withStatus(detail string) string {
+	detail = strings.TrimSpace(detail)
+	label := map[string]string{"cancelled": "Cancelled", "noshow": "Did not attend"}[x.Status]
+	if x.current {
+		label = "Current"
+	}
+	switch {
+	case label == "":
+		return detail
+	case detail == "":
+		return label
+	}
+	return label + ": " + detail
+}
+
+// isCurrent reports whether a visit is under way: a stay whose status says
+// so (in progress, arrived, triaged, on leave; an appointment the patient
+// has arrived or checked in for), or one that has started, has no end and
+// is not finished, cancelled or only planned. Such a visit is never "past".
+func isCurrent(x Visit, now time.Time) bool {
+	switch x.Status {
+	case "in-progress", "arrived", "triaged", "onleave", "checked-in":
+		return true
+	case "finished", "fulfilled", "cancelled", "noshow", "entered-in-error", "planned", "proposed", "pending", "booked", "waitlist":
+		return false
+	}
+	if x.Kind != "visit" || x.Start == "" || x.End != "" {
+		return false
+	}
+	t, err := parseTime(x.Start)
+	return err == nil && !t.After(now)
 }
 
 // parseTime reads FHIR dateTime and date values.
