@@ -13,6 +13,7 @@ export default defineConfig({
     { name: 'demo', testMatch: /ward\.spec\.ts$/, metadata: { server: 'demo' } },
     { name: 'vault', testMatch: /vault\.spec\.ts$/, metadata: { server: 'vault' } },
     { name: 'setup', testMatch: /setup\.spec\.ts$/, metadata: { server: 'setup' } },
+    { name: 'safety', testMatch: /safety[-\w]*\.spec\.ts$/, metadata: { server: 'safety' } },
   ],
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,

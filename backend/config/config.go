@@ -25,9 +25,33 @@ type Organisation struct {
 	Helpdesk Helpdesk `json:"helpdesk"`
 }
 
+// Contact is how patients reach an organisation whose records appear in
+// theirs (a hospital's results line): an urgent result names it.
+type Contact struct {
+	Organisation string `json:"organisation"`
+	Phone        string `json:"phone"`
+	Hours        string `json:"hours"`
+}
+
 // Config is the whole file.
 type Config struct {
 	Organisation Organisation `json:"organisation"`
+	Contacts     []Contact    `json:"contacts"`
+}
+
+// ContactFor returns the contact configured for an organisation, matched
+// on its name without regard to case or surrounding space.
+func (c Config) ContactFor(org string) (Contact, bool) {
+	org = strings.TrimSpace(org)
+	if org == "" {
+		return Contact{}, false
+	}
+	for _, k := range c.Contacts {
+		if strings.EqualFold(strings.TrimSpace(k.Organisation), org) && k.Phone != "" {
+			return k, true
+		}
+	}
+	return Contact{}, false
 }
 
 // Demo is the configuration of the fictional organisation behind the demo record.

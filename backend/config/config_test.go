@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,8 @@ func TestLoad(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope.json"), Config{}, "does not exist"},
 		{"good", write("good.json", `{"organisation":{"name":"Example Trust","helpdesk":{"phone":"0300 1","hours":"9 to 5"}}}`),
 			Config{Organisation: Organisation{Name: "Example Trust", Helpdesk: Helpdesk{Phone: "0300 1", Hours: "9 to 5"}}}, ""},
+		{"contacts", write("contacts.json", `{"contacts":[{"organisation":"Riverside Pathology","phone":"020 7946 0000","hours":"24 hours"}]}`),
+			Config{Contacts: []Contact{{Organisation: "Riverside Pathology", Phone: "020 7946 0000", Hours: "24 hours"}}}, ""},
 		{"typo in key", write("typo.json", `{"organisation":{"nmae":"x"}}`), Config{}, "not valid"},
 		{"not json", write("bad.json", `organisation: x`), Config{}, "not valid"},
 	}
@@ -41,9 +44,32 @@ func TestLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Load = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestContactFor(t *testing.T) {
+	c := Config{Contacts: []Contact{
+		{Organisation: "Riverside Pathology", Phone: "020 7946 0000"},
+		{Organisation: "No Number Clinic"},
+	}}
+	tests := []struct {
+		org       string
+		wantPhone string
+	}{
+		{"Riverside Pathology", "020 7946 0000"},
+		{"  riverside pathology ", "020 7946 0000"},
+		{"Riverside", ""},
+		{"No Number Clinic", ""}, // a contact without a number is no help in an emergency
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := c.ContactFor(tt.org)
+		if got.Phone != tt.wantPhone || ok != (tt.wantPhone != "") {
+			t.Errorf("ContactFor(%q) = %+v, %v; want phone %q", tt.org, got, ok, tt.wantPhone)
+		}
 	}
 }

@@ -113,10 +113,11 @@ type Range struct {
 }
 
 type ReferenceRange struct {
-	Low  *Quantity        `json:"low,omitempty"`
-	High *Quantity        `json:"high,omitempty"`
-	Type *CodeableConcept `json:"type,omitempty"`
-	Text string           `json:"text,omitempty"`
+	Low       *Quantity         `json:"low,omitempty"`
+	High      *Quantity         `json:"high,omitempty"`
+	Type      *CodeableConcept  `json:"type,omitempty"`
+	AppliesTo []CodeableConcept `json:"appliesTo,omitempty"`
+	Text      string            `json:"text,omitempty"`
 }
 
 type Annotation struct {

@@ -83,6 +83,7 @@ type Record struct {
 	details   *Details
 	reports   []Report
 	byID      map[string]int
+	void      map[string]Report // entered in error or cancelled: by direct link only
 	history   map[string]*History
 	health    Health
 	visits    Visits
@@ -111,6 +112,7 @@ func Build(now time.Time, sets ...Set) *Record {
 func Rebuild(now time.Time, prev *Decoded, sets ...Set) (*Record, *Decoded) {
 	rec := &Record{
 		byID:    map[string]int{},
+		void:    map[string]Report{},
 		history: map[string]*History{},
 		docByID: map[string]*Document{},
 		other:   map[string][]OtherItem{},
@@ -210,11 +212,13 @@ func (r *Record) Sources() []Source { return r.summary.Sources }
 // Reports returns all test result reports, newest first.
 func (r *Record) Reports() []Report { return r.reports }
 
-// Report returns one report by id.
+// Report returns one report by id, including one entered in error (its
+// Void set), which no list has.
 func (r *Record) Report(id string) (Report, bool) {
 	i, ok := r.byID[id]
 	if !ok {
-		return Report{}, false
+		rep, ok := r.void[id]
+		return rep, ok
 	}
 	return r.reports[i], true
 }

@@ -3,6 +3,7 @@ package records
 import (
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,34 +13,70 @@ import (
 // Report is a group of test results: a DiagnosticReport and its
 // Observations, or a lone Observation.
 type Report struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Category      string   `json:"category"`
-	Taken         string   `json:"taken"`
-	Resulted      string   `json:"resulted"`
-	OrderedBy     string   `json:"orderedBy"`
-	Organisation  string   `json:"organisation"`
-	Status        string   `json:"status"`
-	Conclusion    string   `json:"conclusion"`
-	Text          string   `json:"text"`
-	AbnormalCount int      `json:"abnormalCount"`
-	Results       []Result `json:"results"`
-	Codes         []Code   `json:"codes"`
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Category     string `json:"category"`
+	Taken        string `json:"taken"`
+	Resulted     string `json:"resulted"`
+	OrderedBy    string `json:"orderedBy"`
+	PerformedBy  string `json:"performedBy"`
+	ReviewedBy   string `json:"reviewedBy"`
+	Organisation string `json:"organisation"`
+	Status       string `json:"status"`
+	StatusLabel  string `json:"statusLabel"`
+	// Void is set for an entered-in-error or cancelled report, reached
+	// only by a direct link: no list, count, chart or search has it.
+	Void       bool   `json:"void"`
+	Conclusion string `json:"conclusion"`
+	Text       string `json:"text"`
+	// AbnormalCount is the results flagged (by the source or their range).
+	AbnormalCount int `json:"abnormalCount"`
+	// UrgentCount is the results flagged critical.
+	UrgentCount int `json:"urgentCount"`
+	// UnrangedCount is the results that could not be compared with a
+	// range: none given, or one the value cannot be placed in.
+	UnrangedCount int `json:"unrangedCount"`
+	// AllInRange is true only when every result has a range and is inside
+	// it, and nothing else (the source's words, a disagreement) says
+	// otherwise: the only time "No results outside the normal range" is true.
+	AllInRange bool     `json:"allInRange"`
+	Results    []Result `json:"results"`
+	// Withdrawn are the report's results entered in error or cancelled:
+	// shown struck through, counted nowhere.
+	Withdrawn []Result `json:"withdrawn"`
+	Codes     []Code   `json:"codes"`
 }
 
 // Result is one test result value.
 type Result struct {
-	ID        string   `json:"id"`
-	Name      string   `json:"name"`
-	TestKey   string   `json:"testKey"`
-	Code      Code     `json:"code"`
-	Value     string   `json:"value"`
-	Unit      string   `json:"unit"`
-	Range     *Range   `json:"range"`
-	Flag      string   `json:"flag"`
-	FlagLabel string   `json:"flagLabel"`
-	Comments  []string `json:"comments"`
-	number    *float64
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	TestKey string `json:"testKey"`
+	Code    Code   `json:"code"`
+	// Value is as the source sent it, comparator included ("<2").
+	Value       string `json:"value"`
+	Comparator  string `json:"comparator"`
+	Unit        string `json:"unit"`
+	UnitMissing bool   `json:"unitMissing"`
+	// Absent is why there is no value (dataAbsentReason): "Sample haemolysed".
+	Absent string `json:"absent"`
+	// Range is the range to compare with; Ranges all that apply (one per
+	// sex when the patient's sex is not known).
+	Range      *Range  `json:"range"`
+	Ranges     []Range `json:"ranges"`
+	RangeCheck string  `json:"rangeCheck"`
+	Flag       string  `json:"flag"`
+	FlagLabel  string  `json:"flagLabel"`
+	// Interpretation is the source's words when they are not a flag
+	// ("Negative", "Indeterminate", "Borderline").
+	Interpretation string `json:"interpretation"`
+	// Computed is what the range says when it disagrees with the source.
+	Computed    string   `json:"computed"`
+	Urgent      bool     `json:"urgent"`
+	Status      string   `json:"status"`
+	StatusLabel string   `json:"statusLabel"`
+	Comments    []string `json:"comments"`
+	number      *float64
 }
 
 // Range is a reference range, as text because some sources send it as text.
@@ -47,6 +84,8 @@ type Range struct {
 	Low  string `json:"low"`
 	High string `json:"high"`
 	Text string `json:"text"`
+	// For is whom a sex-specific range is for: "Women", "Men" or "".
+	For string `json:"for"`
 }
 
 // Code is a coded concept, shown only as secondary detail.
@@ -107,6 +146,7 @@ type value struct {
 	Integer         *json.Number          `json:"valueInteger"`
 	Range           *fhir.Range           `json:"valueRange"`
 	DateTime        *string               `json:"valueDateTime"`
+	Absent          *fhir.CodeableConcept `json:"dataAbsentReason"`
 }
 
 type component struct {
@@ -161,7 +201,8 @@ func periodStart(p *fhir.Period) string {
 	return p.Start
 }
 
-// report adds a DiagnosticReport with its results; it returns 1.
+// report adds a DiagnosticReport with its results; it returns how many
+// reports it added to the lists (0 for one entered in error).
 func (b *builder) report(res fhir.Resource) int {
 	dp, ok := b.idx.reports[res.Ref()]
 	if !ok {
@@ -186,8 +227,10 @@ func (b *builder) report(res fhir.Resource) int {
 		Status:       d.Status,
 		Conclusion:   d.Conclusion,
 		Codes:        codesOf(&d.Code),
+		OrderedBy:    b.orderedBy(d.BasedOn),
+		PerformedBy:  b.people(res, d.Performer),
+		ReviewedBy:   b.people(res, d.ResultsInterpreter),
 	}
-	rep.OrderedBy = b.orderedBy(res, d.BasedOn, append(append([]fhir.Reference{}, d.ResultsInterpreter...), d.Performer...))
 	for _, form := range d.PresentedForm {
 		if t := attachmentText(form); t != "" {
 			rep.Text = t
@@ -219,38 +262,44 @@ func (b *builder) report(res fhir.Resource) int {
 		}
 		rep.Results = append(rep.Results, b.results(o)...)
 	}
-	b.addReport(rep)
-	return 1
+	return b.addReport(rep)
 }
 
 // orderedBy names who asked for the test: the requester of the order it
-// was based on, else the clinician who interpreted or performed it.
-func (b *builder) orderedBy(res fhir.Resource, basedOn, people []fhir.Reference) string {
+// was based on. Whoever performed or interpreted it is not that person
+// (they are shown as what they are), so there is no guessing from them.
+func (b *builder) orderedBy(basedOn []fhir.Reference) string {
 	for _, ref := range basedOn {
 		if sr, ok := b.all.resolve(b.idx, ref.Reference); ok {
 			var req struct {
 				Requester *fhir.Reference `json:"requester"`
 			}
-			if sr.Decode(&req) == nil && req.Requester != nil {
+			if sr.Decode(&req) == nil && req.Requester != nil && !strings.Contains(req.Requester.Reference, "Organization/") {
 				if n := b.name(*req.Requester, sr); n != "" {
 					return n
 				}
 			}
 		}
 	}
-	for _, who := range people {
-		if strings.Contains(who.Reference, "Organization/") {
-			continue
-		}
-		if n := b.name(who, res); n != "" {
-			return n
-		}
-	}
 	return ""
 }
 
+// people names the people (not organisations) among refs, once each.
+func (b *builder) people(res fhir.Resource, refs []fhir.Reference) string {
+	var names []string
+	for _, who := range refs {
+		if strings.Contains(who.Reference, "Organization/") || strings.Contains(who.Reference, "CareTeam/") {
+			continue
+		}
+		if n := b.name(who, res); n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // loneObservation adds an Observation that no report lists as its own
-// group; it returns 1 when it was shown.
+// group; it returns 1 when it was listed.
 func (b *builder) loneObservation(res fhir.Resource) int {
 	op, ok := b.all.observation(res)
 	if !ok {
@@ -264,7 +313,7 @@ func (b *builder) loneObservation(res fhir.Resource) int {
 	if len(results) == 0 {
 		return 0
 	}
-	b.addReport(Report{
+	return b.addReport(Report{
 		ID:           "obs-" + res.ID,
 		Name:         firstNonEmpty(o.Code.Label(), "Test result"),
 		Category:     categoryOf(o.Category),
@@ -272,24 +321,59 @@ func (b *builder) loneObservation(res fhir.Resource) int {
 		Resulted:     o.Issued,
 		Organisation: b.orgOf(res, o.provenance, nil, o.Performer),
 		Status:       o.Status,
-		OrderedBy:    b.orderedBy(res, o.BasedOn, o.Performer),
+		OrderedBy:    b.orderedBy(o.BasedOn),
+		PerformedBy:  b.people(res, o.Performer),
 		Results:      results,
 		Codes:        codesOf(&o.Code),
 	})
-	return 1
 }
 
-func (b *builder) addReport(rep Report) {
+// addReport files a report: in the lists when it counts, else (entered in
+// error, cancelled) only where a direct link finds it. It returns how many
+// reports it listed.
+func (b *builder) addReport(rep Report) int {
 	if rep.Results == nil {
 		rep.Results = []Result{}
 	}
+	rep.Withdrawn = []Result{}
 	// Two organisations may use the same report id: keep both.
 	if _, dup := b.rec.byID[rep.ID]; dup {
 		rep.ID = rep.ID + "~" + strconv.Itoa(len(b.rec.reports))
 	}
+	if _, dup := b.rec.void[rep.ID]; dup {
+		rep.ID = rep.ID + "~v" + strconv.Itoa(len(b.rec.void))
+	}
+	rep.StatusLabel = statusLabel(rep.Status)
+	kept := rep.Results[:0:0]
 	for _, x := range rep.Results {
+		if voidStatus(x.Status) || voidStatus(rep.Status) {
+			rep.Withdrawn = append(rep.Withdrawn, unflagged(x))
+		} else {
+			kept = append(kept, x)
+		}
+	}
+	rep.Results = kept
+	if voidStatus(rep.Status) || (len(kept) == 0 && len(rep.Withdrawn) > 0 && rep.Text == "") {
+		rep.Void = true
+		if !voidStatus(rep.Status) {
+			rep.StatusLabel = statusLabel(rep.Withdrawn[0].Status)
+		}
+		b.rec.void[rep.ID] = rep
+		return 0
+	}
+	rep.AllInRange = len(kept) > 0
+	for _, x := range kept {
 		if x.Flag != "" {
 			rep.AbnormalCount++
+		}
+		if x.Urgent {
+			rep.UrgentCount++
+		}
+		if x.RangeCheck != rangeIn {
+			rep.UnrangedCount++
+		}
+		if x.RangeCheck != rangeIn || x.Flag != "" || x.Computed != "" || (x.Interpretation != "" && x.Interpretation != "Normal") {
+			rep.AllInRange = false
 		}
 		h := b.rec.history[x.TestKey]
 		if h == nil {
@@ -300,6 +384,15 @@ func (b *builder) addReport(rep Report) {
 	}
 	b.rec.byID[rep.ID] = len(b.rec.reports)
 	b.rec.reports = append(b.rec.reports, rep)
+	return 1
+}
+
+// unflagged is a result that must not be used, with nothing that could
+// make it look like it needs acting on.
+func unflagged(x Result) Result {
+	x.Flag, x.FlagLabel, x.Urgent, x.Computed, x.Interpretation = "", "", false, "", ""
+	x.StatusLabel = firstNonEmpty(statusLabel(x.Status), statusLabel("entered-in-error"))
+	return x
 }
 
 func categoryOf(cs []fhir.CodeableConcept) string {
@@ -330,16 +423,17 @@ func categoryOf(cs []fhir.CodeableConcept) string {
 func (b *builder) results(o observationJSON) []Result {
 	name := firstNonEmpty(o.Code.Label(), "Result")
 	var out []Result
-	if r, ok := resultOf(o.ID, name, &o.Code, o.value, o.Interpretation, o.ReferenceRange); ok || len(o.Component) == 0 {
+	if r, ok := b.resultOf(o.ID, name, &o.Code, o.value, o.Interpretation, o.ReferenceRange); ok || len(o.Component) == 0 {
 		out = append(out, r)
 	}
 	for i, c := range o.Component {
 		cname := firstNonEmpty(c.Code.Label(), name)
-		if r, ok := resultOf(o.ID+"-"+strconv.Itoa(i), cname, &c.Code, c.value, c.Interpretation, c.ReferenceRange); ok {
+		if r, ok := b.resultOf(o.ID+"-"+strconv.Itoa(i), cname, &c.Code, c.value, c.Interpretation, c.ReferenceRange); ok {
 			out = append(out, r)
 		}
 	}
 	for i := range out {
+		out[i].Status, out[i].StatusLabel = o.Status, statusLabel(o.Status)
 		for _, n := range o.Note {
 			if n.Text != "" {
 				out[i].Comments = append(out[i].Comments, n.Text)
@@ -349,9 +443,10 @@ func (b *builder) results(o observationJSON) []Result {
 	return out
 }
 
-// resultOf reads one value; ok is false when there is no value at all.
-func resultOf(id, name string, code *fhir.CodeableConcept, v value, interp []fhir.CodeableConcept, ranges []fhir.ReferenceRange) (Result, bool) {
-	res := Result{ID: id, Name: name, TestKey: testKey(code, name), Comments: []string{}}
+// resultOf reads one value; ok is false when there is neither a value nor
+// a reason it is missing.
+func (b *builder) resultOf(id, name string, code *fhir.CodeableConcept, v value, interp []fhir.CodeableConcept, ranges []fhir.ReferenceRange) (Result, bool) {
+	res := Result{ID: id, Name: name, TestKey: testKey(code, name), Comments: []string{}, Ranges: []Range{}}
 	if len(code.Coding) > 0 {
 		cd := code.Coding[0]
 		res.Code = Code{System: firstNonEmpty(systemNames[cd.System], cd.System), Code: cd.Code, Display: cd.Display}
@@ -362,18 +457,18 @@ func resultOf(id, name string, code *fhir.CodeableConcept, v value, interp []fhi
 		q := v.Quantity
 		if q.Value != nil {
 			res.Value = q.Comparator + q.Value.String()
-			if f, err := q.Value.Float64(); err == nil && q.Comparator == "" {
+			res.Comparator = q.Comparator
+			if f, err := q.Value.Float64(); err == nil {
 				res.number = &f
 			}
 		}
 		res.Unit = firstNonEmpty(q.Unit, q.Code)
+		res.UnitMissing = q.Value != nil && res.Unit == ""
 	case v.String != nil:
 		res.Value = *v.String
-		if f, err := strconv.ParseFloat(strings.TrimSpace(*v.String), 64); err == nil {
-			res.number = &f
-		}
+		res.Comparator, res.number = numberIn(*v.String)
 	case v.CodeableConcept != nil:
-		res.Value = v.CodeableConcept.Label()
+		res.Value = meaningOf(v.CodeableConcept)
 	case v.Integer != nil:
 		res.Value = v.Integer.String()
 		if f, err := v.Integer.Float64(); err == nil {
@@ -392,107 +487,93 @@ func resultOf(id, name string, code *fhir.CodeableConcept, v value, interp []fhi
 		res.Value = strings.Trim(lo+" to "+hi, " to")
 	case v.DateTime != nil:
 		res.Value = *v.DateTime
+	case v.Absent != nil:
+		res.Absent = firstNonEmpty(v.Absent.Text, displayOf(v.Absent), dataAbsent[statusCode(v.Absent)], "No reason given")
 	default:
 		ok = false
 	}
-	var lo, hi *float64
-	if len(ranges) > 0 {
-		rr := ranges[0]
-		r := &Range{Text: rr.Text}
-		if rr.Low != nil && rr.Low.Value != nil {
-			r.Low = rr.Low.Value.String()
-			if f, err := rr.Low.Value.Float64(); err == nil {
-				lo = &f
-			}
-		}
-		if rr.High != nil && rr.High.Value != nil {
-			r.High = rr.High.Value.String()
-			if f, err := rr.High.Value.Float64(); err == nil {
-				hi = &f
-			}
-		}
-		if r.Text == "" {
-			r.Text = rangeText(r.Low, r.High, res.Unit)
-		}
-		if r.Text != "" {
-			res.Range = r
-		}
+	if v.Absent != nil && res.Absent == "" && res.Value == "" {
+		res.Absent = firstNonEmpty(v.Absent.Text, displayOf(v.Absent), dataAbsent[statusCode(v.Absent)])
 	}
-	res.Flag = flagOf(interp)
-	if res.Flag == "" && res.number != nil {
-		if hi != nil && *res.number > *hi {
-			res.Flag = "high"
-		} else if lo != nil && *res.number < *lo {
-			res.Flag = "low"
-		}
-	}
-	res.FlagLabel = FlagLabel(res.Flag)
+	b.judge(&res, interp, ranges)
 	return res, ok
 }
 
-func rangeText(low, high, unit string) string {
-	u := ""
-	if unit != "" {
-		u = " " + unit
+// judge sets a result's ranges, flag and words. The source's own
+// interpretation wins; where its range says otherwise, both are shown.
+func (b *builder) judge(res *Result, interp []fhir.CodeableConcept, ranges []fhir.ReferenceRange) {
+	bs := forPatient(boundsOf(ranges), b.all.sex())
+	for _, x := range bs {
+		res.Ranges = append(res.Ranges, x.shown(res.Unit))
 	}
+	if len(res.Ranges) > 0 {
+		res.Range = &res.Ranges[0]
+	}
+	var numeric []bound
+	for _, x := range bs {
+		if x.numeric() {
+			numeric = append(numeric, x)
+		}
+	}
+	check, computed := rangeNone, ""
+	if len(bs) > 0 {
+		check, computed = checkAll(numeric, res.number, res.Comparator)
+		if len(numeric) == 0 {
+			check = rangeUnclear // a range in words Ward cannot read
+		}
+	}
+	res.RangeCheck = check
+	src := interpret(interp)
 	switch {
-	case low != "" && high != "":
-		return low + " to " + high + u
-	case low != "":
-		return "Above " + low + u
-	case high != "":
-		return "Below " + high + u
+	case src.flag != "":
+		res.Flag, res.FlagLabel = src.flag, src.label
+		if check == rangeIn {
+			res.Computed = "Inside the normal range given"
+		} else if computed != "" && direction(computed) != direction(src.flag) && direction(src.flag) != "" {
+			res.Computed = "Outside the normal range given: " + strings.ToLower(FlagLabel(computed))
+		}
+	case src.given:
+		res.Interpretation = src.label
+		if src.normal && computed != "" {
+			res.Computed = "Outside the normal range given: " + strings.ToLower(FlagLabel(computed))
+		}
+		if !src.normal && res.Computed == "" && computed != "" {
+			res.Flag, res.FlagLabel = computed, FlagLabel(computed)
+		}
+	default:
+		res.Flag, res.FlagLabel = computed, FlagLabel(computed)
 	}
-	return ""
+	res.Urgent = urgentFlag(res.Flag)
 }
 
-// flagOf maps HL7 v3 ObservationInterpretation codes to Ward's flags.
-func flagOf(cs []fhir.CodeableConcept) string {
-	for _, c := range cs {
-		for _, cd := range c.Coding {
-			switch strings.ToUpper(cd.Code) {
-			case "HH", "HU", ">":
-				return "critical-high"
-			case "LL", "LU", "<":
-				return "critical-low"
-			case "AA":
-				return "critical"
-			case "H":
-				return "high"
-			case "L":
-				return "low"
-			case "A", "POS", "DET", "R":
-				return "abnormal"
-			}
-		}
-		switch strings.ToLower(c.Text) {
-		case "high", "above high normal":
-			return "high"
-		case "low", "below low normal":
-			return "low"
-		case "abnormal":
-			return "abnormal"
-		}
-	}
-	return ""
+// direction is which way a flag points: "high", "low" or "" (either).
+func direction(flag string) string {
+	return strings.TrimPrefix(flag, "critical-")
 }
 
-// FlagLabel is the plain words shown beside a flagged result, so the flag
-// never relies on colour alone.
-func FlagLabel(flag string) string {
-	switch flag {
-	case "high":
-		return "High"
-	case "low":
-		return "Low"
-	case "abnormal":
-		return "Abnormal"
-	case "critical-high":
-		return "Very high: needs urgent attention"
-	case "critical-low":
-		return "Very low: needs urgent attention"
-	case "critical":
-		return "Very abnormal: needs urgent attention"
+// numberIn reads a number written as text, with a comparator ("<2",
+// ">= 500"); nil when the text is not one number.
+func numberIn(s string) (string, *float64) {
+	s = strings.TrimSpace(s)
+	comparator := ""
+	for _, c := range []string{"<=", ">=", "<", ">"} {
+		if rest, ok := strings.CutPrefix(s, c); ok {
+			comparator, s = c, strings.TrimSpace(rest)
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return "", nil
+	}
+	return comparator, &f
+}
+
+func displayOf(c *fhir.CodeableConcept) string {
+	for _, cd := range c.Coding {
+		if cd.Display != "" {
+			return cd.Display
+		}
 	}
 	return ""
 }

@@ -37,6 +37,31 @@ func (ix *index) self() *identity.Person {
 	return p
 }
 
+// sex is the patient's administrative gender, "male" or "female", to
+// choose a sex-specific reference range; "" when no Patient says (then
+// every range is shown and a value is judged only where they agree).
+func (ix *index) sex() string {
+	if ix.gender != nil {
+		return *ix.gender
+	}
+	g := ""
+	for _, si := range ix.sets {
+		for _, r := range si.byRef {
+			if r.Type != "Patient" || g != "" {
+				continue
+			}
+			var p struct {
+				Gender string `json:"gender"`
+			}
+			if r.Decode(&p) == nil && (p.Gender == "male" || p.Gender == "female") {
+				g = p.Gender
+			}
+		}
+	}
+	ix.gender = &g
+	return g
+}
+
 // elsewhere files res under "Other records" when it is about someone other
 // than the patient, and reports whether it did. what is the record's name.
 func (b *builder) elsewhere(res fhir.Resource, p provenance, what string) bool {

@@ -7,9 +7,13 @@
 //   and WARD_VAULT_RECOVERY_KEY; the vault is made up and deleted afterwards.
 // - WARD_SETUP_URL: `$WARD_BIN serve --data DIR` on an empty folder, no vault
 //   at all (project "setup": first run, setting Ward up from the page).
+// - WARD_SAFETY_URL: `$WARD_BIN serve --data DIR --config FILE` on a vault
+//   holding every file in e2e/fixtures/safety/ (project "safety": the
+//   clinical-safety hazards, one made-up record that has them all), with the
+//   organisation contacts an urgent result names.
 // The returned function is Playwright's global teardown: it stops the servers.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +23,12 @@ const frontendDir = path.resolve(here, '..');
 const repoDir = path.resolve(frontendDir, '..');
 
 export const VAULT_BUNDLE = path.join(here, 'fixtures', 'vault-bundle.json');
+export const SAFETY_DIR = path.join(here, 'fixtures', 'safety');
+/** The contacts the safety server's config names (see safety.ts). */
+export const SAFETY_CONFIG = {
+  organisation: { name: 'Example Health Trust', helpdesk: { phone: '0300 555 0100', hours: '9am to 5pm', email: '' } },
+  contacts: [{ organisation: 'Riverside Pathology', phone: '020 7946 0000', hours: '24 hours a day' }],
+};
 export const RECOVERY_KEY = /[0-9A-Z]{5}(-[0-9A-Z]{5}){6}/;
 
 async function startServer(bin: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
@@ -92,8 +102,9 @@ function run(bin: string, args: string[]): Promise<string> {
   });
 }
 
-/** A made-up vault: init with a password file, import the fixture bundle. */
-async function prepareVault(bin: string, dir: string): Promise<{ data: string; password: string; recoveryKey: string }> {
+/** A made-up vault: init with a password file, import the fixture files in order. */
+async function prepareVault(bin: string, dir: string, files: string[]): Promise<{ data: string; password: string; recoveryKey: string }> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const data = path.join(dir, 'data');
   const pwFile = path.join(dir, 'password.txt');
   const password = 'e2e-Correct-Horse-42';
@@ -102,8 +113,21 @@ async function prepareVault(bin: string, dir: string): Promise<{ data: string; p
   const initOut = await run(bin, ['vault', 'init', '--data', data, '--password-file', pwFile]);
   const key = RECOVERY_KEY.exec(initOut);
   if (!key) throw new Error(`vault init printed no recovery key:\n${initOut}`);
-  await run(bin, ['vault', 'import', '--data', data, '--password-file', pwFile, VAULT_BUNDLE]);
+  for (const f of files) await run(bin, ['vault', 'import', '--data', data, '--password-file', pwFile, f]);
   return { data, password, recoveryKey: key[0] };
+}
+
+/**
+ * Copies a fixture with every "{{daysAgo N}}" replaced by the date N days
+ * before today (YYYY-MM-DD): what is recent (an urgent result's banner) stays
+ * recent whenever the tests run.
+ */
+function datedCopy(from: string, to: string): string {
+  const text = readFileSync(from, 'utf8').replace(/\{\{daysAgo (\d+)\}\}/g, (_, n: string) =>
+    new Date(Date.now() - Number(n) * 86_400_000).toISOString().slice(0, 10),
+  );
+  writeFileSync(to, text);
+  return to;
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -128,7 +152,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const demo = await startServer(bin, ['serve', '--demo', '--data', path.join(tmp, 'demo-data'), '--key-file', path.join(tmp, 'demo-server.key'), '--addr', '127.0.0.1:0']);
     children.push(demo.child);
 
-    const v = await prepareVault(bin, tmp);
+    const v = await prepareVault(bin, tmp, [VAULT_BUNDLE]);
     const locked = await startServer(bin, ['serve', '--data', v.data, '--addr', '127.0.0.1:0']);
     children.push(locked.child);
 
@@ -138,13 +162,25 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const fresh = await startServer(bin, ['serve', '--data', empty, '--addr', '127.0.0.1:0']);
     children.push(fresh.child);
 
+    const safetyFiles = readdirSync(SAFETY_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => datedCopy(path.join(SAFETY_DIR, f), path.join(tmp, 'safety-' + f)));
+    const sv = await prepareVault(bin, path.join(tmp, 'safety'), safetyFiles);
+    const configFile = path.join(tmp, 'safety', 'config.json');
+    writeFileSync(configFile, JSON.stringify(SAFETY_CONFIG), { mode: 0o600 });
+    const safety = await startServer(bin, ['serve', '--data', sv.data, '--config', configFile, '--addr', '127.0.0.1:0']);
+    children.push(safety.child);
+
+    process.env.WARD_SAFETY_URL = safety.url;
+    process.env.WARD_SAFETY_PASSWORD = sv.password;
     process.env.WARD_BASE_URL = demo.url;
     process.env.WARD_SETUP_URL = fresh.url;
     process.env.WARD_VAULT_URL = locked.url;
     process.env.WARD_VAULT_PASSWORD = v.password;
     process.env.WARD_VAULT_RECOVERY_KEY = v.recoveryKey;
     mkdirSync(path.join(frontendDir, 'test-results'), { recursive: true });
-    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\nsetup ${fresh.url}\n`);
+    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\nsetup ${fresh.url}\nsafety ${safety.url}\n`);
   } catch (err) {
     await teardown();
     throw err;
