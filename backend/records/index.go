@@ -17,6 +17,7 @@ type index struct {
 	sets   []*setIndex
 	names  map[string]string // resolved display names, by set and reference
 	person *identity.Person  // the patient, once worked out (see self)
+	gender *string           // the patient's administrative gender, once read (see sex)
 }
 
 type setIndex struct {
