@@ -13,6 +13,8 @@ type builder struct {
 	org string
 	idx *setIndex
 	all *index
+
+	replaced map[string]string // documents another replaces: "Type/id" to the newer one's id (replacedBy)
 }
 
 // Details is the "Your details" page.

@@ -17,7 +17,16 @@ type Document struct {
 	Author       string       `json:"author"`
 	Organisation string       `json:"organisation"`
 	Attachments  []Attachment `json:"attachments"`
-	HTML         string       `json:"html,omitempty"`
+	// NotCopied are attachments the record only points at (a URL, no
+	// data): listed so nothing is dropped without a word.
+	NotCopied []NotCopied `json:"notCopied"`
+	// Status is "superseded" (replaced by a newer version), "preliminary"
+	// (not final yet) or "" (current and final).
+	Status string `json:"status"`
+	// ReplacedBy is the id of the document that replaced this one, when
+	// Ward holds it.
+	ReplacedBy string `json:"replacedBy,omitempty"`
+	HTML       string `json:"html,omitempty"`
 
 	data []attachmentData
 }
@@ -29,6 +38,14 @@ type Attachment struct {
 	ContentType string `json:"contentType"`
 	Title       string `json:"title"`
 	Size        int    `json:"size"`
+}
+
+// NotCopied is an attachment Ward has no copy of. Note says so in plain
+// words: "A PDF held by Leeds Teaching Hospitals; not copied to Ward".
+type NotCopied struct {
+	ContentType string `json:"contentType"`
+	Title       string `json:"title"`
+	Note        string `json:"note"`
 }
 
 type attachmentData struct {
@@ -98,9 +115,18 @@ func (r *Record) Documents() []Document {
 	out := make([]Document, len(r.documents))
 	for i, d := range r.documents {
 		d.HTML, d.data = "", nil
+		d.ReplacedBy = r.listed(d.ReplacedBy)
 		out[i] = d
 	}
 	return out
+}
+
+// listed is id when the document is in the record, else "".
+func (r *Record) listed(id string) string {
+	if _, ok := r.docByID[id]; ok {
+		return id
+	}
+	return ""
 }
 
 // Document returns one document with its sanitised HTML.
@@ -111,6 +137,7 @@ func (r *Record) Document(id string) (Document, bool) {
 	}
 	out := *d
 	out.data = nil
+	out.ReplacedBy = r.listed(d.ReplacedBy)
 	return out, true
 }
 
@@ -158,10 +185,17 @@ func (b *builder) document(res fhir.Resource) int {
 	if err := res.Decode(&d); err != nil {
 		return b.unreadable(res, err)
 	}
-	if d.Status == "entered-in-error" || b.elsewhere(res, d.provenance, firstNonEmpty(d.Title, d.Description, "Document")) {
+	if d.Status == "entered-in-error" || d.DocStatus == "entered-in-error" || b.elsewhere(res, d.provenance, firstNonEmpty(d.Title, d.Description, "Document")) {
 		return 0
 	}
-	doc := Document{ID: res.ID, Organisation: b.orgOf(res, d.provenance, refs(d.Custodian), nil), Attachments: []Attachment{}, Date: firstNonEmpty(d.Date, d.Created)}
+	doc := Document{ID: res.ID, Organisation: b.orgOf(res, d.provenance, refs(d.Custodian), nil), Attachments: []Attachment{}, NotCopied: []NotCopied{}, Date: firstNonEmpty(d.Date, d.Created)}
+	doc.ReplacedBy = b.replacedBy(res)
+	switch {
+	case d.Status == "superseded" || doc.ReplacedBy != "":
+		doc.Status = "superseded"
+	case d.Status == "preliminary" || d.DocStatus == "preliminary":
+		doc.Status = "preliminary"
+	}
 	if d.Type != nil {
 		doc.Type = d.Type.Label()
 	}
@@ -172,17 +206,25 @@ func (b *builder) document(res fhir.Resource) int {
 		}
 	}
 	var htmlParts []string
-	for i, c := range d.Content {
+	if res.Type == "Composition" && d.Text != nil {
+		// The Composition's own narrative, unless its sections say it all.
+		if own := Sanitize(d.Text.Div); !saidBy(own, d.Section) {
+			htmlParts = append(htmlParts, own)
+		}
+	}
+	for _, c := range d.Content {
 		a := c.Attachment
 		raw, ctype, ok := b.attachmentBytes(a)
 		title := firstNonEmpty(a.Title, doc.Type, "Attachment")
 		if !ok {
+			if nc, ok := notCopied(a, title, doc.Organisation); ok {
+				doc.NotCopied = append(doc.NotCopied, nc)
+			}
 			continue
 		}
 		mt := MediaType(ctype)
 		doc.Attachments = append(doc.Attachments, Attachment{Index: len(doc.data), ContentType: mt, Title: title, Size: len(raw)})
 		doc.data = append(doc.data, attachmentData{mediaType: mt, charset: declaredCharset(ctype), title: title, bytes: raw})
-		_ = i
 		switch {
 		case mt == "text/plain":
 			htmlParts = append(htmlParts, textToHTML(string(raw)))
@@ -245,6 +287,13 @@ type documentJSON struct {
 	Content     []struct {
 		Attachment fhir.Attachment `json:"attachment"`
 	} `json:"content"`
-	Section []section `json:"section"`
+	Section   []section `json:"section"`
+	RelatesTo []struct {
+		Code              string          `json:"code"`              // R4
+		Type              string          `json:"type"`              // R5 Composition (RelatedArtifact)
+		Target            *fhir.Reference `json:"target"`            // DocumentReference
+		TargetReference   *fhir.Reference `json:"targetReference"`   // R4 Composition
+		ResourceReference *fhir.Reference `json:"resourceReference"` // R5 Composition
+	} `json:"relatesTo"`
 	provenance
 }
