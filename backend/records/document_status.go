@@ -123,3 +123,22 @@ func fileKind(mediaType string) string {
 	}
 	return "A file"
 }
+
+// statusLabel is a document's status in plain words, "" when it is current
+// and final.
+func (d Document) statusLabel() string {
+	return map[string]string{"superseded": "Replaced by a newer version", "preliminary": "Not final yet"}[d.Status]
+}
+
+// withStatus puts the document's status before detail, for the timeline
+// and search: "Not final yet: Discharge summary".
+func (d Document) withStatus(detail string) string {
+	switch l := d.statusLabel(); {
+	case l == "":
+		return detail
+	case detail == "":
+		return l
+	default:
+		return l + ": " + detail
+	}
+}

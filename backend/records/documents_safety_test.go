@@ -184,6 +184,14 @@ func TestDocumentStatus(t *testing.T) {
 					t.Errorf("%s: status %q replaced by %q on its page", d.ID, page.Status, page.ReplacedBy)
 				}
 			}
+			label := map[string]string{"superseded": "Replaced by a newer version", "preliminary": "Not final yet"}
+			items, _ := rec.Timeline("", 20)
+			for _, it := range items {
+				id := strings.TrimPrefix(it.Link, "#/documents/")
+				if want := label[tt.want[id]]; !strings.HasPrefix(it.Detail, want) || (want == "" && strings.Contains(it.Detail, "final")) {
+					t.Errorf("%s on the timeline: %q, want it to start %q", id, it.Detail, want)
+				}
+			}
 			for _, id := range tt.absent {
 				if _, ok := rec.Document(id); ok {
 					t.Errorf("%s can be opened", id)

@@ -64,7 +64,7 @@ func (r *Record) buildSearch() {
 		add(Match{Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason + " " + v.Place), Date: v.Start, Link: "#/visits", Organisation: v.Organisation})
 	}
 	for _, d := range r.documents {
-		add(Match{Kind: "document", Title: d.Title, Detail: d.Type, Date: d.Date, Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})
+		add(Match{Kind: "document", Title: d.Title, Detail: d.withStatus(d.Type), Date: d.Date, Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})
 	}
 }
 

@@ -45,7 +45,7 @@ func (r *Record) buildTimeline() {
 		add(TimelineItem{Date: v.Start, Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason), Link: "#/visits", Organisation: v.Organisation})
 	}
 	for _, d := range r.documents {
-		add(TimelineItem{Date: d.Date, Kind: "document", Title: d.Title, Detail: d.Type, Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})
+		add(TimelineItem{Date: d.Date, Kind: "document", Title: d.Title, Detail: d.withStatus(d.Type), Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})
 	}
 	sort.SliceStable(r.timeline, func(i, j int) bool { return r.timeline[i].Date > r.timeline[j].Date })
 }
