@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ward-health/ward/backend/config"
 	"github.com/ward-health/ward/backend/records"
 )
 
@@ -43,9 +44,20 @@ func (h *handler) results(w http.ResponseWriter, r *http.Request, rec *records.R
 	writeJSON(w, http.StatusOK, map[string]any{"total": len(all), "offset": offset, "reports": page})
 }
 
+// reportView is a report with how to reach the organisation that did the
+// test, which an urgent result's next steps name (from the config).
+type reportView struct {
+	records.Report
+	Contact *config.Contact `json:"contact"`
+}
+
 func (h *handler) result(w http.ResponseWriter, r *http.Request, rec *records.Record) {
 	if rep, ok := rec.Report(r.PathValue("id")); ok {
-		writeJSON(w, http.StatusOK, rep)
+		v := reportView{Report: rep}
+		if c, ok := h.opt.Config.ContactFor(rep.Organisation); ok {
+			v.Contact = &c
+		}
+		writeJSON(w, http.StatusOK, v)
 		return
 	}
 	writeError(w, http.StatusNotFound, "not_found", "We could not find that test result.")

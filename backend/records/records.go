@@ -75,6 +75,8 @@ type Summary struct {
 	// Organisations are every organisation the items name, across sources.
 	Organisations []string `json:"organisations"`
 	Counts        Counts   `json:"counts"`
+	// Urgent are the critical results to call out at the top of the page.
+	Urgent []Urgent `json:"urgent"`
 }
 
 // Record is the decoded view of everything loaded.
@@ -199,6 +201,7 @@ func (r *Record) finish() {
 		items := r.other[t]
 		sort.SliceStable(items, func(i, j int) bool { return items[i].Date > items[j].Date })
 	}
+	r.summary.Urgent = r.findUrgent()
 	r.buildSearch()
 	r.buildTimeline()
 }

@@ -369,7 +369,7 @@ func (b *builder) addReport(rep Report) int {
 		if x.Urgent {
 			rep.UrgentCount++
 		}
-		if x.RangeCheck != rangeIn {
+		if x.RangeCheck == rangeNone || x.RangeCheck == rangeUnclear {
 			rep.UnrangedCount++
 		}
 		if x.RangeCheck != rangeIn || x.Flag != "" || x.Computed != "" || (x.Interpretation != "" && x.Interpretation != "Normal") {

@@ -41,6 +41,9 @@ func (ix *index) self() *identity.Person {
 // choose a sex-specific reference range; "" when no Patient says (then
 // every range is shown and a value is judged only where they agree).
 func (ix *index) sex() string {
+	if ix == nil {
+		return ""
+	}
 	if ix.gender != nil {
 		return *ix.gender
 	}
