@@ -14,6 +14,8 @@ type Match struct {
 	Date         string `json:"date"`
 	Link         string `json:"link"`
 	Organisation string `json:"organisation"`
+	// Urgent marks a critical result: red, and only then.
+	Urgent bool `json:"urgent,omitempty"`
 }
 
 type searchEntry struct {
@@ -33,7 +35,7 @@ func (r *Record) buildSearch() {
 	for _, rep := range r.reports { // newest first
 		if !seen["report|"+rep.Name] {
 			seen["report|"+rep.Name] = true
-			add(Match{Kind: "result", Title: rep.Name, Detail: rep.Category, Date: rep.Taken, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation})
+			add(Match{Kind: "result", Title: rep.Name, Detail: reportDetail(rep), Date: rep.Taken, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation, Urgent: rep.UrgentCount > 0})
 		}
 		for _, x := range rep.Results {
 			if seen[x.TestKey] || x.Name == rep.Name {
@@ -42,10 +44,12 @@ func (r *Record) buildSearch() {
 			}
 			seen[x.TestKey] = true
 			detail := strings.TrimSpace(x.Value + " " + x.Unit)
-			if x.FlagLabel != "" {
-				detail += ", " + x.FlagLabel
+			for _, w := range []string{x.FlagLabel, x.Interpretation, x.StatusLabel} {
+				if w != "" {
+					detail += ", " + w
+				}
 			}
-			add(Match{Kind: "result", Title: x.Name, Detail: detail, Date: rep.Taken, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation})
+			add(Match{Kind: "result", Title: x.Name, Detail: strings.TrimPrefix(detail, ", "), Date: rep.Taken, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation, Urgent: x.Urgent})
 		}
 	}
 	for _, c := range r.health.Conditions {

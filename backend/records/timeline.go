@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // TimelineItem is one dated thing in the record.
@@ -14,6 +15,35 @@ type TimelineItem struct {
 	Detail       string `json:"detail"`
 	Link         string `json:"link"`
 	Organisation string `json:"organisation"`
+	// Urgent marks a report with a critical result: red, and only then.
+	Urgent bool `json:"urgent,omitempty"`
+}
+
+// reportDetail says in a line what matters most about a report: urgent
+// results, then those outside the range, then a status the reader must
+// know (preliminary), else its kind.
+func reportDetail(rep Report) string {
+	var parts []string
+	if rep.UrgentCount > 0 {
+		parts = append(parts, strconv.Itoa(rep.UrgentCount)+" "+plural(rep.UrgentCount, "needs", "need")+" urgent attention")
+	}
+	if n := rep.AbnormalCount - rep.UrgentCount; n > 0 {
+		parts = append(parts, strconv.Itoa(n)+" outside the normal range")
+	}
+	if rep.StatusLabel != "" {
+		parts = append(parts, rep.StatusLabel)
+	}
+	if len(parts) == 0 {
+		return rep.Category
+	}
+	return strings.Join(parts, "; ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (r *Record) buildTimeline() {
@@ -23,11 +53,7 @@ func (r *Record) buildTimeline() {
 		}
 	}
 	for _, rep := range r.reports {
-		detail := rep.Category
-		if rep.AbnormalCount > 0 {
-			detail = strconv.Itoa(rep.AbnormalCount) + " outside the normal range"
-		}
-		add(TimelineItem{Date: rep.Taken, Kind: "result", Title: rep.Name, Detail: detail, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation})
+		add(TimelineItem{Date: rep.Taken, Kind: "result", Title: rep.Name, Detail: reportDetail(rep), Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation, Urgent: rep.UrgentCount > 0})
 	}
 	for _, c := range r.health.Conditions {
 		add(TimelineItem{Date: c.Onset, Kind: "condition", Title: c.Name, Detail: title(c.Status), Link: "#/health", Organisation: c.Organisation})
