@@ -360,7 +360,14 @@ export interface Visit {
   organisation: string;
 }
 
-export const getVisits = () => cached<{ upcoming: Visit[] | null; past: Visit[] | null }>('/api/visits');
+/** Current: under way (in progress, or started with no end), newest first; upcoming soonest first; past newest first. */
+export interface Visits {
+  current: Visit[] | null;
+  upcoming: Visit[] | null;
+  past: Visit[] | null;
+}
+
+export const getVisits = () => cached<Visits>('/api/visits');
 
 export interface Attachment {
   index: number;
@@ -377,6 +384,12 @@ export interface DocumentInfo {
   author: string;
   organisation: string;
   attachments: Attachment[] | null;
+  /** Attachments Ward has no copy of; note says so ("A PDF held by X; not copied to Ward"). */
+  notCopied?: Array<{ contentType: string; title: string; note: string }> | null;
+  /** "superseded", "preliminary" or "" (current and final). */
+  status?: string;
+  /** The id of the newer version that replaced this one, when Ward holds it. */
+  replacedBy?: string;
   /** Only from /api/documents/{id}: sanitised by the backend. */
   html?: string;
 }
