@@ -53,16 +53,16 @@ func (r *Record) buildSearch() {
 		}
 	}
 	for _, c := range r.health.Conditions {
-		add(Match{Kind: "condition", Title: c.Name, Detail: title(c.Status), Date: c.Onset, Link: "#/health", Organisation: c.Organisation})
+		add(Match{Kind: "condition", Title: c.Name, Detail: c.summary(), Date: c.Onset, Link: "#/health", Organisation: c.Organisation})
 	}
 	for _, m := range r.health.Medications {
-		add(Match{Kind: "medication", Title: m.Name, Detail: m.Dose, Date: m.Started, Link: "#/health", Organisation: m.Organisation})
+		add(Match{Kind: "medication", Title: m.Name, Detail: joinWords(". ", m.summary(), m.DoseText), Date: m.date(), Link: "#/health", Organisation: m.Organisation})
 	}
 	for _, a := range r.health.Allergies {
-		add(Match{Kind: "allergy", Title: a.Substance, Detail: strings.Join(a.Reactions, ", "), Date: a.Recorded, Link: "#/health", Organisation: a.Organisation})
+		add(Match{Kind: "allergy", Title: a.Substance, Detail: a.summary(), Date: a.Recorded, Link: "#/health", Organisation: a.Organisation})
 	}
 	for _, im := range r.health.Immunisations {
-		add(Match{Kind: "immunisation", Title: im.Name, Date: im.Date, Link: "#/health", Organisation: im.Organisation})
+		add(Match{Kind: "immunisation", Title: im.Name, Detail: im.summary(), Date: im.Date, Link: "#/health", Organisation: im.Organisation})
 	}
 	for _, v := range r.visits.list() {
 		add(Match{Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason + " " + v.Place), Date: v.Start, Link: "#/visits", Organisation: v.Organisation})

@@ -56,16 +56,16 @@ func (r *Record) buildTimeline() {
 		add(TimelineItem{Date: rep.Taken, Kind: "result", Title: rep.Name, Detail: reportDetail(rep), Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation, Urgent: rep.UrgentCount > 0})
 	}
 	for _, c := range r.health.Conditions {
-		add(TimelineItem{Date: c.Onset, Kind: "condition", Title: c.Name, Detail: title(c.Status), Link: "#/health", Organisation: c.Organisation})
+		add(TimelineItem{Date: c.Onset, Kind: "condition", Title: c.Name, Detail: c.summary(), Link: "#/health", Organisation: c.Organisation})
 	}
 	for _, m := range r.health.Medications {
-		add(TimelineItem{Date: m.Started, Kind: "medication", Title: m.Name, Detail: m.Dose, Link: "#/health", Organisation: m.Organisation})
+		add(TimelineItem{Date: m.date(), Kind: "medication", Title: m.Name, Detail: m.summary(), Link: "#/health", Organisation: m.Organisation})
 	}
 	for _, a := range r.health.Allergies {
-		add(TimelineItem{Date: a.Recorded, Kind: "allergy", Title: a.Substance, Link: "#/health", Organisation: a.Organisation})
+		add(TimelineItem{Date: a.Recorded, Kind: "allergy", Title: a.Substance, Detail: a.summary(), Link: "#/health", Organisation: a.Organisation})
 	}
 	for _, im := range r.health.Immunisations {
-		add(TimelineItem{Date: im.Date, Kind: "immunisation", Title: im.Name, Link: "#/health", Organisation: im.Organisation})
+		add(TimelineItem{Date: im.Date, Kind: "immunisation", Title: im.Name, Detail: im.summary(), Link: "#/health", Organisation: im.Organisation})
 	}
 	for _, v := range r.visits.list() {
 		add(TimelineItem{Date: v.Start, Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason), Link: "#/visits", Organisation: v.Organisation})
