@@ -189,7 +189,7 @@ func (r *Record) finish() {
 		r.byID[rep.ID] = i
 	}
 	for _, h := range r.history {
-		sort.SliceStable(h.Points, func(i, j int) bool { return h.Points[i].Taken < h.Points[j].Taken })
+		h.finish() // oldest first, and a chart series per unit family
 	}
 	r.health.sort()
 	r.visits.sort(r.now)
