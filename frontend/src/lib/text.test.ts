@@ -38,6 +38,14 @@ describe('rangeText', () => {
     [{ low: '60', high: '' }, 'mL/min', '60 mL/min or more'],
     [{ low: '', high: '5' }, 'mmol/L', 'Up to 5 mmol/L'],
     [{ low: '', high: '', text: '' }, 'x', ''],
+    // Units as people write them, from the bounds or at the end of the text.
+    [{ low: '4.0', high: '11.0', text: '' }, '10*9/L', '4.0 to 11.0 ×10⁹/L'],
+    [{ low: '4.0', high: '11.0', text: '4.0 to 11.0 10*9/L' }, '10*9/L', '4.0 to 11.0 ×10⁹/L'],
+    [{ low: '12', high: '20', text: '12 to 20 {Breaths}/min' }, '{Breaths}/min', '12 to 20 breaths/min'],
+    [{ low: '0', high: '10', text: '0 to 10 {score}' }, '{score}', '0 to 10'],
+    [{ low: '', high: '', text: 'M 130-180 g/L; F 115-165 g/L' }, 'g/L', 'M 130-180 g/L; F 115-165 g/L'],
+    [{ low: '3.1234567', high: '' }, 'mmol/L', '3.12 mmol/L or more'],
+    [{ low: '', high: '30' }, '%', 'Up to 30%'],
   ];
   it.each(cases)('rangeText(%j, %j) = %j', (range, unit, want) => {
     expect(rangeText(range, unit)).toBe(want);
@@ -50,6 +58,13 @@ describe('valueText', () => {
     ['Negative', '', 'Negative'],
     ['', 'g/L', ''],
     [null, null, ''],
+    ['97.34851203958', 'mg/dL', '97.3 mg/dL'],
+    ['5.0', 'mmol/L', '5.0 mmol/L'],
+    ['6.2', '10*3/uL', '6.2 ×10³/µL'],
+    ['120', 'mm[Hg]', '120 mmHg'],
+    ['<2', 'mg/L', 'below 2 mg/L'],
+    ['>=500', 'U/L', '500 U/L or above'],
+    ['12', '1', '12'],
   ];
   it.each(cases)('valueText(%j, %j) = %j', (v, u, want) => {
     expect(valueText(v, u)).toBe(want);

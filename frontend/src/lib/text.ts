@@ -1,5 +1,7 @@
 // Small text helpers for plain English output.
 
+import { displayNumber, unitText, valueWithShownUnit, valueWithUnit } from './units';
+
 /** "1 test result", "2 test results". */
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
@@ -18,26 +20,38 @@ export interface Range {
   text?: string | null;
 }
 
-/** The normal range in words: the source's own text if it sent one. */
+/**
+ * The normal range in words: the source's own text if it sent one (with a
+ * unit code at its end shown as people write it), else the bounds with the
+ * unit: "4.0 to 11.0 ×10⁹/L".
+ */
 export function rangeText(range: Range | null | undefined, unit?: string | null): string {
   if (!range) return '';
   const text = (range.text ?? '').trim();
-  if (text) return text;
-  const u = unit && unit.trim() ? ' ' + unit.trim() : '';
-  const low = (range.low ?? '').trim();
-  const high = (range.high ?? '').trim();
-  if (low && high) return `${low} to ${high}${u}`;
-  if (low) return `${low}${u} or more`;
-  if (high) return `Up to ${high}${u}`;
+  const code = (unit ?? '').trim();
+  const u = unitText(code);
+  if (text) {
+    if (code && text.endsWith(' ' + code)) {
+      const head = text.slice(0, -code.length).trimEnd();
+      return u ? `${head} ${u}` : head;
+    }
+    return text;
+  }
+  const low = displayNumber((range.low ?? '').trim());
+  const high = displayNumber((range.high ?? '').trim());
+  const withUnit = (n: string) => valueWithShownUnit(n, u);
+  if (low && high) return withUnit(`${low} to ${high}`);
+  if (low) return `${withUnit(low)} or more`;
+  if (high) return `Up to ${withUnit(high)}`;
   return '';
 }
 
-/** "128 g/L"; the value alone when there is no unit. */
+/**
+ * "128 g/L", "97.3 mg/dL", "6.2 ×10⁹/L", "below 2 mmol/L"; the value alone
+ * when there is no unit. Numbers and units follow the rules in units.ts.
+ */
 export function valueText(value?: string | null, unit?: string | null): string {
-  const v = (value ?? '').trim();
-  if (!v) return '';
-  const u = (unit ?? '').trim();
-  return u ? `${v} ${u}` : v;
+  return valueWithUnit(value, unit);
 }
 
 const SYSTEMS: Record<string, string> = {
