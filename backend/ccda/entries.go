@@ -444,6 +444,63 @@ func (p *parser) severity(n *node) string {
 	return ""
 }
 
+// substance is the allergy's substance, from the participant's code. Its
+// originalText may be a reference into the narrative, and some senders
+// point it at the reaction's cell ("Hives") rather than the substance's:
+// then the coded substance (its displayName, else the playing entity's
+// name) wins, so a reaction is never shown as what the patient is allergic
+// to.
+func (p *parser) substance(obs *node) map[string]any {
+	entity := obs.path("participant", "participantRole", "playingEntity")
+	name := cleanText(entity.path("name").plainText())
+	c := entity.child("code")
+	code := p.concept(c, name)
+	ot := c.child("originalText")
+	if code == nil || ot == nil || ot.plainText() != "" || ot.child("reference") == nil {
+		return code
+	}
+	text, _ := code["text"].(string)
+	ref := strings.TrimPrefix(ot.child("reference").attr("value"), "#")
+	if !p.isReaction(obs, ref, text) {
+		return code
+	}
+	coded := name
+	if codings, _ := code["coding"].([]map[string]any); len(codings) > 0 {
+		if d, _ := codings[0]["display"].(string); d != "" {
+			coded = d
+		}
+	}
+	if coded == "" {
+		delete(code, "text")
+		if code["coding"] == nil {
+			return nil
+		}
+		return code
+	}
+	code["text"] = coded
+	return code
+}
+
+// isReaction reports whether a narrative reference (its id, and the text it
+// points to) is one of the allergy's reactions.
+func (p *parser) isReaction(obs *node, ref, text string) bool {
+	for _, r := range related(obs, func(rel, el *node) bool {
+		return el.name == "observation" && !isStatus(el) && (rel.attr("typeCode") == "MFST" || el.hasTemplate("2.16.840.1.113883.10.20.22.4.9"))
+	}) {
+		for _, n := range []*node{r.child("text"), r.child("value").child("originalText")} {
+			if n != nil && ref != "" && strings.TrimPrefix(n.child("reference").attr("value"), "#") == ref {
+				return true
+			}
+		}
+		if m := p.concept(r.child("value"), p.nar.text(r.child("text"))); m != nil && text != "" {
+			if t, _ := m["text"].(string); strings.EqualFold(t, text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // allergy reads an Allergy Concern Act (or a bare allergy observation).
 func (p *parser) allergy(act *node) error {
 	concern, observations := concernObservations(act, "2.16.840.1.113883.10.20.22.4.7")
@@ -456,8 +513,7 @@ func (p *parser) allergy(act *node) error {
 			reason = "a negated allergy (such as \"no known allergies\")"
 			continue
 		}
-		entity := obs.path("participant", "participantRole", "playingEntity")
-		code := p.concept(entity.child("code"), cleanText(entity.path("name").plainText()))
+		code := p.substance(obs)
 		if code == nil {
 			// No substance: the kind of allergy ("drug allergy") is what
 			// the sender knew.
