@@ -38,6 +38,8 @@ export interface Summary {
   /** Every organisation the record's items name, across sources. */
   organisations?: string[] | null;
   counts: Record<string, number> | null;
+  /** Critical results to call out at the top of the home page. */
+  urgent?: Urgent[] | null;
 }
 
 export interface Code {
@@ -46,17 +48,57 @@ export interface Code {
   display: string;
 }
 
+export interface Range {
+  low: string;
+  high: string;
+  text: string;
+  /** Whom a sex-specific range is for: "Women", "Men" or "". */
+  for?: string;
+}
+
+/** A critical result the home page calls out (docs/api.md). */
+export interface Urgent {
+  reportId: string;
+  name: string;
+  taken: string;
+  organisation: string;
+}
+
+/** How to reach the organisation that did a test (from the config). */
+export interface Contact {
+  organisation: string;
+  phone: string;
+  hours: string;
+}
+
 export interface Result {
   id: string;
   name: string;
   /** Names the test across reports, for /api/history. */
   testKey?: string;
   code: Code | null;
+  /** As the source sent it, comparator included ("<2"). */
   value: string;
+  comparator?: string;
   unit: string;
-  range: { low: string; high: string; text: string } | null;
+  /** A number with no unit at all. */
+  unitMissing?: boolean;
+  /** Why there is no value (dataAbsentReason), "Sample haemolysed". */
+  absent?: string;
+  range: Range | null;
+  /** Every range that applies (one per sex when the patient's is not known). */
+  ranges?: Range[] | null;
+  /** 'in' | 'out' | 'none' (no range) | 'unclear' (cannot be placed in it). */
+  rangeCheck?: string;
   flag: string;
   flagLabel: string;
+  /** The source's words when they are not a flag ("Negative", "Borderline"). */
+  interpretation?: string;
+  /** What the range says when it disagrees with the source. */
+  computed?: string;
+  urgent?: boolean;
+  status?: string;
+  statusLabel?: string;
   comments: string[] | null;
 }
 
@@ -66,15 +108,29 @@ export interface Report {
   category: string;
   taken: string;
   resulted: string;
+  /** Who asked for the test (the order's requester); never the performer. */
   orderedBy: string;
+  performedBy?: string;
+  reviewedBy?: string;
   organisation: string;
   status: string;
+  statusLabel?: string;
+  /** Entered in error or cancelled: reached only by a direct link. */
+  void?: boolean;
   conclusion: string;
   abnormalCount: number;
+  urgentCount?: number;
+  unrangedCount?: number;
+  /** Every result has a range and is inside it: the only time to say so. */
+  allInRange?: boolean;
   results: Result[] | null;
+  /** Results entered in error or cancelled: struck through, counted nowhere. */
+  withdrawn?: Result[] | null;
   /** Text-only reports (imaging): the report as plain text. */
   text?: string;
   codes?: Code[] | null;
+  /** On GET /api/results/{id}: the organisation's contact from the config. */
+  contact?: Contact | null;
 }
 
 export interface ResultsResponse {
@@ -275,15 +331,54 @@ export const getResultsPage = (offset: number, limit: number) =>
   cached<ResultsResponse>(`/api/results?offset=${offset}&limit=${limit}`);
 export const getReport = (id: string) => cached<Report>('/api/results/' + encodeURIComponent(id));
 
+/** One result in a test's history, as sent (the table). */
 export interface HistoryPoint {
   taken: string;
   value: string;
   number: number | null;
   unit?: string;
+  /** A number sent with no unit at all. */
+  unitMissing?: boolean;
+  /** "<", "<=", ">", ">=" or "": "<2" has number 2. */
+  comparator?: string;
+  /** This result's own normal range; null when none was given. */
+  range?: { low: string; high: string; text: string; for?: string } | null;
+  /** "in", "out", "none" (no range given) or "unclear". */
+  rangeCheck?: string;
   flag: string;
   flagLabel: string;
+  /** Critical: red, and only this is red. */
+  urgent?: boolean;
+  /** "Not final yet", "Corrected" and so on; "" for final. */
+  statusLabel?: string;
   reportId: string;
   organisation: string;
+}
+
+/** One result on a chart, its number in the series unit. */
+export interface SeriesPoint {
+  taken: string;
+  number: number;
+  comparator: string;
+  /** The original value with its unit: "154 lb". */
+  value: string;
+  converted: boolean;
+  flag: string;
+  flagLabel?: string;
+  urgent: boolean;
+  statusLabel?: string;
+  reportId: string;
+}
+
+/** The numeric results in one unit family: one chart. */
+export interface Series {
+  /** The axis unit, as sent (show it with unitText). */
+  unit: string;
+  /** "Converted from lb: 1 lb = 0.4536 kg". */
+  conversions: string[] | null;
+  /** The newest range in this unit; null when none was given. */
+  range: { low: string; high: string; text: string; for?: string } | null;
+  points: SeriesPoint[] | null;
 }
 
 export interface History {
@@ -291,6 +386,8 @@ export interface History {
   unit: string;
   range: { low: string; high: string; text: string } | null;
   points: HistoryPoint[] | null;
+  /** One per unit family, the newest family first. */
+  series?: Series[] | null;
 }
 
 export const getHistory = (testKey: string) => cached<History>('/api/history?test=' + encodeURIComponent(testKey));
@@ -446,6 +543,8 @@ export interface SearchMatch {
   date: string;
   link: string;
   organisation: string;
+  /** A critical result: a red "Urgent" tag, the only red. */
+  urgent?: boolean;
 }
 
 /** GET /api/search, never cached (results as you type). */
@@ -459,6 +558,8 @@ export interface TimelineItem {
   detail: string;
   link: string;
   organisation: string;
+  /** A critical result: a red "Urgent" tag, the only red. */
+  urgent?: boolean;
 }
 
 export const getTimeline = (before: string | null, limit = 100) =>
