@@ -85,12 +85,14 @@ func (x Visit) withStatus(detail string) string {
 
 // isCurrent reports whether a visit is under way: a stay whose status says
 // so (in progress, arrived, triaged, on leave; an appointment the patient
-// has arrived or checked in for), or one that has started, has no end and
-// is not finished, cancelled or only planned. Such a visit is never "past".
+// has arrived or checked in for) unless its own period ended before now (a
+// status never updated: past, with its status shown), or one that has
+// started, has no end and is not finished, cancelled or only planned. Such
+// a visit is never "past".
 func isCurrent(x Visit, now time.Time) bool {
 	switch x.Status {
 	case "in-progress", "arrived", "triaged", "onleave", "checked-in":
-		return true
+		return !endedBefore(x.End, now)
 	case "finished", "fulfilled", "cancelled", "noshow", "entered-in-error", "planned", "proposed", "pending", "booked", "waitlist":
 		return false
 	}
@@ -229,4 +231,17 @@ type visitJSON struct {
 	Meta            *struct {
 		Source string `json:"source"`
 	} `json:"meta"`
+}
+
+// endedBefore reports whether end (a FHIR date or dateTime) is before now; a
+// date alone lasts the whole day.
+func endedBefore(end string, now time.Time) bool {
+	t, err := parseTime(end)
+	if err != nil {
+		return false
+	}
+	if len(end) == len("2006-01-02") {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t.Before(now)
 }

@@ -18,6 +18,9 @@ func TestCurrentVisits(t *testing.T) {
 	}{
 		{"in-progress stay", `"resourceType":"Encounter","status":"in-progress","period":{"start":"2026-02-27T09:00:00Z"}`, "current"},
 		{"in-progress stay with an end planned", `"resourceType":"Encounter","status":"in-progress","period":{"start":"2026-02-27","end":"2026-03-05"}`, "current"},
+		{"in progress by its status, ended by its period (never updated)", `"resourceType":"Encounter","status":"in-progress","period":{"start":"2018-11-21","end":"2018-11-21"}`, "past"},
+		{"in progress, ends today", `"resourceType":"Encounter","status":"in-progress","period":{"start":"2026-02-27","end":"2026-03-01"}`, "current"},
+		{"appointment arrived years ago", `"resourceType":"Appointment","status":"arrived","start":"2019-04-18T13:30:00Z","end":"2019-04-18T13:45:00Z","participant":[]`, "past"},
 		{"arrived", `"resourceType":"Encounter","status":"arrived","period":{"start":"2026-03-01T11:00:00Z"}`, "current"},
 		{"triaged", `"resourceType":"Encounter","status":"triaged","period":{"start":"2026-03-01T11:30:00Z"}`, "current"},
 		{"on leave", `"resourceType":"Encounter","status":"onleave","period":{"start":"2026-02-20"}`, "current"},
