@@ -395,9 +395,18 @@ export const getHistory = (testKey: string) => cached<History>('/api/history?tes
 export interface Condition {
   id: string;
   name: string;
+  /** The record's clinical status code ("active", "resolved" …), "" when it gives none. */
   status: string;
+  /** Where it is listed: "current", "past", or "unknown" when the record does not say. */
+  group: string;
+  statusLabel: string;
+  verification: string;
+  /** "Possible — not confirmed" for a differential, provisional or unconfirmed diagnosis. */
+  verificationLabel: string;
   onset: string;
   resolved: string;
+  /** Set when the dates cannot both be right (an end before the start). */
+  dateNote: string;
   organisation: string;
   codes: Code[] | null;
 }
@@ -405,10 +414,21 @@ export interface Condition {
 export interface Medication {
   id: string;
   name: string;
+  /** Where it is listed: "current", "on-hold", "not-started", "unknown", "past" or "not-taken". */
   status: string;
+  /** The status in words for anything but current: "On hold", "Cancelled — not taken" … */
+  statusLabel: string;
+  sourceStatus: string;
+  /** How to take it, in plain words (written by the server from the structured dosage). */
   dose: string;
+  /** The source's own dosage text, when it differs from dose. */
+  doseText: string;
+  /** Only for a medicine that was (or is being) taken. */
   started: string;
   stopped: string;
+  /** For a cancelled, not-taken or not-yet-started medicine, in place of started. */
+  recorded: string;
+  /** A person, never an organisation. */
   prescriber: string;
   organisation: string;
   codes: Code[] | null;
@@ -421,6 +441,24 @@ export interface Allergy {
   severity: string;
   criticality: string;
   status: string;
+  /** "current", or "past" for an inactive or resolved allergy. */
+  group: string;
+  statusLabel: string;
+  verification: string;
+  /** "Not confirmed" for an unconfirmed allergy. */
+  verificationLabel: string;
+  recorded: string;
+  organisation: string;
+  codes?: Code[] | null;
+}
+
+/** A record saying there is no allergy, or nobody asked: "No allergies recorded by X". */
+export interface AllergyStatement {
+  id: string;
+  /** "none" or "unknown". */
+  kind: string;
+  text: string;
+  detail: string;
   recorded: string;
   organisation: string;
   codes?: Code[] | null;
@@ -431,6 +469,10 @@ export interface Immunisation {
   name: string;
   date: string;
   status: string;
+  /** "Not given" for a vaccination that was not done. */
+  statusLabel: string;
+  /** Why it was not given, when the record says. */
+  reason: string;
   organisation: string;
   codes?: Code[] | null;
 }
@@ -440,6 +482,7 @@ export interface Health {
   medications: Medication[] | null;
   allergies: Allergy[] | null;
   immunisations: Immunisation[] | null;
+  allergyStatements?: AllergyStatement[] | null;
 }
 
 export const getHealth = () => cached<Health>('/api/health');
