@@ -42,8 +42,8 @@ func (b *builder) orgOf(res fhir.Resource, p provenance, orgs []fhir.Reference, 
 		if n := b.orgName(res, ref); n != "" {
 			return n
 		}
-		if ref.Reference == "" && ref.Display != "" {
-			return ref.Display
+		if ref.Reference == "" && realName(ref.Display) != "" {
+			return realName(ref.Display)
 		}
 	}
 	for _, ref := range actors {
@@ -70,8 +70,8 @@ func (b *builder) orgName(from fhir.Resource, ref fhir.Reference) string {
 	if ref.Reference == "" {
 		return ""
 	}
-	if refType(ref.Reference) == "Organization" && ref.Display != "" {
-		return ref.Display
+	if refType(ref.Reference) == "Organization" && realName(ref.Display) != "" {
+		return realName(ref.Display)
 	}
 	ck := fmt.Sprintf("org|%p|%s", b.idx, ref.Reference)
 	if n, seen := b.all.names[ck]; seen && !strings.HasPrefix(ref.Reference, "#") {

@@ -58,3 +58,19 @@ func TestProvenancePerItem(t *testing.T) {
 		t.Errorf("organisations %v", s)
 	}
 }
+
+func TestPlaceholderOrganisationAndSubject(t *testing.T) {
+	rs := []fhir.Resource{
+		mustParse(t, `{"resourceType":"Patient","id":"p","name":[{"given":["Robin"],"family":"Ash"}],"birthDate":"1971-03-09"}`),
+		mustParse(t, `{"resourceType":"Condition","id":"c","code":{"text":"Asthma"},"subject":{"reference":"Patient/p"},"asserter":{"display":"UNKNOWN"},"meta":{}}`),
+		mustParse(t, `{"resourceType":"Observation","id":"o","status":"final","code":{"text":"Glucose"},"subject":{"display":"UNKNOWN"},"performer":[{"reference":"Organization/x","display":"UNKNOWN"}],"valueQuantity":{"value":5}}`),
+	}
+	rec := Build(time.Now(), Set{Source: Source{Name: "Elm Tree Surgery"}, Resources: rs})
+	rep, ok := rec.Report("obs-o")
+	if !ok {
+		t.Fatalf("a result whose subject is a placeholder name was filed as someone else's: %+v", rec.other)
+	}
+	if rep.Organisation != "Elm Tree Surgery" {
+		t.Errorf("organisation %q; a placeholder names no organisation", rep.Organisation)
+	}
+}

@@ -101,7 +101,7 @@ func (b *builder) someoneElse(from fhir.Resource, ref *fhir.Reference) (string, 
 	case strings.HasPrefix(ref.Reference, "#"):
 		t, ok := b.resolveFrom(from, ref.Reference)
 		if !ok || t.Type != "Patient" {
-			return firstNonEmpty(ref.Display, b.name(*ref, from)), ok
+			return firstNonEmpty(realName(ref.Display), b.name(*ref, from)), ok
 		}
 		p, _, err := identity.FromPatient(t.Raw)
 		if err != nil || !p.Known() || !self.Known() {
@@ -113,12 +113,12 @@ func (b *builder) someoneElse(from fhir.Resource, ref *fhir.Reference) (string, 
 		return "", false
 	case kind != "" && kind != "Patient":
 		// A RelatedPerson, a Group, a Device: not the patient.
-		return firstNonEmpty(ref.Display, b.name(*ref, from)), true
+		return firstNonEmpty(realName(ref.Display), b.name(*ref, from)), true
 	}
 	if t, ok := b.all.resolve(b.idx, ref.Reference); ok && t.Type == "Patient" {
 		return "", false // every stored Patient is the patient
 	}
-	if self.HasRef(ref.Reference) || ref.Display == "" || !self.Known() {
+	if self.HasRef(ref.Reference) || realName(ref.Display) == "" || !self.Known() {
 		return "", false
 	}
 	// Only a name to go on: someone else when it is clearly another name.
