@@ -176,7 +176,7 @@ func (b *builder) allergy(res fhir.Resource) int {
 		b.rec.health.AllergyStatements = append(b.rec.health.AllergyStatements, st)
 		return 0
 	}
-	al := Allergy{ID: res.ID, Substance: a.Code.Label(), Reactions: []string{}, Criticality: a.Criticality,
+	al := Allergy{ID: res.ID, Substance: a.substance(), Reactions: []string{}, Criticality: a.Criticality,
 		Status: status, Group: "current", Verification: ver, Recorded: recorded, Organisation: org, Codes: codesOf(&a.Code)}
 	switch status {
 	case "inactive":
@@ -206,6 +206,24 @@ func (b *builder) allergy(res fhir.Resource) int {
 	al.Substance = firstNonEmpty(al.Substance, "Substance not recorded")
 	b.rec.health.Allergies = append(b.rec.health.Allergies, al)
 	return 1
+}
+
+// substance names what the patient is allergic to: the code's text, unless
+// that text is one of the reactions (a C-CDA originalText reference that
+// pointed at the reaction's cell, converted as is) and the code names the
+// substance too: then the coded substance wins.
+func (a allergyJSON) substance() string {
+	text := strings.TrimSpace(a.Code.Text)
+	if coded := firstDisplay(a.Code); text != "" && coded != "" && !strings.EqualFold(text, coded) {
+		for _, r := range a.Reaction {
+			for _, m := range r.Manifestation {
+				if strings.EqualFold(text, strings.TrimSpace(m.Text)) || strings.EqualFold(text, firstDisplay(m)) {
+					return coded
+				}
+			}
+		}
+	}
+	return a.Code.Label()
 }
 
 // codeAbsent reports whether the record's code carries a

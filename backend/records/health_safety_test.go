@@ -58,6 +58,7 @@ func TestAllergySafety(t *testing.T) {
 		`{"resourceType":"AllergyIntolerance","id":"nkfa","code":{"text":"No known food allergies"}}`,
 		`{"resourceType":"AllergyIntolerance","id":"gone","clinicalStatus":{"coding":[{"code":"inactive"}]},"code":{"coding":[{"code":"409137002","display":"No known drug allergy"}]}}`,
 		`{"resourceType":"AllergyIntolerance","id":"nostatus","code":{"text":"Aspirin"}}`,
+		`{"resourceType":"AllergyIntolerance","id":"reactiontext",`+active+`,"code":{"coding":[{"system":"http://snomed.info/sct","code":"387207008","display":"Ibuprofen"}],"text":"Wheezing"},"reaction":[{"manifestation":[{"coding":[{"display":"Wheezing"}]}]}]}`,
 	)
 	h := rec.Health()
 	byID := map[string]Allergy{}
@@ -72,6 +73,11 @@ func TestAllergySafety(t *testing.T) {
 		a := byID["pen"]
 		if a.Substance != "Penicillin" || !slices.Equal(a.Reactions, []string{"Hives"}) || a.Severity != "severe" || a.Criticality != "high" || a.Group != "current" {
 			t.Errorf("penicillin: %+v", a)
+		}
+	})
+	t.Run("the coded substance wins over text naming the reaction", func(t *testing.T) {
+		if a := byID["reactiontext"]; a.Substance != "Ibuprofen" || !slices.Equal(a.Reactions, []string{"Wheezing"}) {
+			t.Errorf("reaction as text: %+v", a)
 		}
 	})
 	t.Run("inactive and resolved are past allergies", func(t *testing.T) {
@@ -118,8 +124,8 @@ func TestAllergySafety(t *testing.T) {
 		if _, ok := statements["gone"]; ok {
 			t.Error("an inactive no-known-allergy statement is still shown")
 		}
-		if rec.Summary().Counts.Allergies != 5 {
-			t.Errorf("allergies counted: %d, want 5", rec.Summary().Counts.Allergies)
+		if rec.Summary().Counts.Allergies != 6 {
+			t.Errorf("allergies counted: %d, want 6", rec.Summary().Counts.Allergies)
 		}
 	})
 	t.Run("timeline and search never show a statement as an allergy", func(t *testing.T) {
