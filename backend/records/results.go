@@ -33,6 +33,9 @@ type Report struct {
 	AbnormalCount int `json:"abnormalCount"`
 	// UrgentCount is the results flagged critical.
 	UrgentCount int `json:"urgentCount"`
+	// OutsideCount is the results flagged high or low (not urgent): the
+	// rest of AbnormalCount are abnormal some other way ("Positive").
+	OutsideCount int `json:"outsideCount"`
 	// UnrangedCount is the results that could not be compared with a
 	// range: none given, or one the value cannot be placed in.
 	UnrangedCount int `json:"unrangedCount"`
@@ -368,6 +371,9 @@ func (b *builder) addReport(rep Report) int {
 		}
 		if x.Urgent {
 			rep.UrgentCount++
+		}
+		if x.Flag == "high" || x.Flag == "low" {
+			rep.OutsideCount++
 		}
 		if x.RangeCheck == rangeNone || x.RangeCheck == rangeUnclear {
 			rep.UnrangedCount++

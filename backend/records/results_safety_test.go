@@ -252,6 +252,9 @@ func TestMissedAbnormalValues(t *testing.T) {
 	if psa.Interpretation != "Borderline" || psa.Flag != "" {
 		t.Errorf("interpretation in words only: %+v", psa)
 	}
+	if r := mustReport(t, rec, "obs-covid"); r.AbnormalCount != 1 || r.OutsideCount != 0 {
+		t.Errorf("a positive result is abnormal, not outside a range: abnormal %d, outside %d", r.AbnormalCount, r.OutsideCount)
+	}
 	covid := resultNamed(t, mustReport(t, rec, "obs-covid"), "Coronavirus (COVID-19) test")
 	if covid.Value != "Detected" || covid.FlagLabel != "Positive" || covid.Flag != "abnormal" {
 		t.Errorf("coded value and interpretation: value %q, flag %q %q", covid.Value, covid.Flag, covid.FlagLabel)

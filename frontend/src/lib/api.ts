@@ -120,6 +120,8 @@ export interface Report {
   conclusion: string;
   abnormalCount: number;
   urgentCount?: number;
+  /** Flagged high or low; the rest of abnormalCount are abnormal another way ("Positive"). */
+  outsideCount?: number;
   unrangedCount?: number;
   /** Every result has a range and is inside it: the only time to say so. */
   allInRange?: boolean;

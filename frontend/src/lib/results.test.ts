@@ -9,10 +9,11 @@ describe('rangeSummary', () => {
     ['every result has a range and is in it', { allInRange: true, abnormalCount: 0, urgentCount: 0, unrangedCount: 0, results: results(2) }, 'No results outside the normal range'],
     ['no range at all', { allInRange: false, abnormalCount: 0, urgentCount: 0, unrangedCount: 1, results: results(1) }, 'No normal range given'],
     ['some without a range', { allInRange: false, abnormalCount: 0, urgentCount: 0, unrangedCount: 1, results: results(2) }, '1 result with no normal range given'],
-    ['in range but the source disagrees', { allInRange: false, abnormalCount: 0, urgentCount: 0, unrangedCount: 0, results: results(1) }, 'Some results could not be compared with their range'],
+    ['in range but the source disagrees', { allInRange: false, abnormalCount: 0, urgentCount: 0, unrangedCount: 0, results: results(1) }, 'See the result: what the record says and its range do not agree'],
     ['one urgent', { allInRange: false, abnormalCount: 1, urgentCount: 1, unrangedCount: 0, results: results(2) }, '1 result needs urgent attention'],
     ['urgent and flagged and unranged', { allInRange: false, abnormalCount: 3, urgentCount: 1, unrangedCount: 1, results: results(4) }, '1 result needs urgent attention; 2 results outside the normal range; 1 result with no normal range given'],
-    ['an older server without allInRange never reassures', { abnormalCount: 0, results: results(2) }, 'Some results could not be compared with their range'],
+    ['an older server without allInRange never reassures', { abnormalCount: 0, results: results(2) }, 'See the result: what the record says and its range do not agree'],
+    ['a positive result is abnormal, not outside a range', { abnormalCount: 1, outsideCount: 0, urgentCount: 0, unrangedCount: 1, results: results(1) }, '1 abnormal result; no normal range given'],
     ['no results', { abnormalCount: 0, results: [] }, ''],
   ])('%s', (_, report, want) => {
     expect(rangeSummary(report as Parameters<typeof rangeSummary>[0])).toBe(want);
@@ -21,7 +22,7 @@ describe('rangeSummary', () => {
 
 describe('reportTags', () => {
   it('an urgent report is red "Urgent", the rest orange, the status grey', () => {
-    const tags = reportTags({ urgentCount: 1, abnormalCount: 3, status: 'preliminary' });
+    const tags = reportTags({ urgentCount: 1, abnormalCount: 3, outsideCount: 2, status: 'preliminary' });
     expect(tags).toEqual([
       { text: 'Urgent', kind: 'urgent' },
       { text: '2 results outside range', kind: 'flag' },
@@ -30,7 +31,10 @@ describe('reportTags', () => {
     expect(tags.map((t) => tagClass(t.kind))).toEqual(['nhsuk-tag--red', 'nhsuk-tag--orange', 'nhsuk-tag--grey']);
   });
   it('a mildly high result is never red', () => {
-    expect(reportTags({ urgentCount: 0, abnormalCount: 1, status: 'final' })).toEqual([{ text: '1 result outside range', kind: 'flag' }]);
+    expect(reportTags({ urgentCount: 0, abnormalCount: 1, outsideCount: 1, status: 'final' })).toEqual([{ text: '1 result outside range', kind: 'flag' }]);
+  });
+  it('a positive result is an abnormal result, not one outside a range', () => {
+    expect(reportTags({ urgentCount: 0, abnormalCount: 1, outsideCount: 0, status: 'final' })).toEqual([{ text: '1 abnormal result', kind: 'flag' }]);
   });
   it('red is only ever the urgent tag', () => {
     for (const kind of ['flag', 'status'] as const) expect(tagClass(kind)).not.toContain('red');

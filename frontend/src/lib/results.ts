@@ -51,12 +51,14 @@ export function statusTag(status?: string | null): string {
 }
 
 /** The tags a report carries wherever it is listed. */
-export function reportTags(r: Pick<Report, 'urgentCount' | 'abnormalCount' | 'status'>): Tag[] {
+export function reportTags(r: Pick<Report, 'urgentCount' | 'abnormalCount' | 'outsideCount' | 'status'>): Tag[] {
   const tags: Tag[] = [];
   const urgent = r.urgentCount ?? 0;
   if (urgent > 0) tags.push({ text: 'Urgent', kind: 'urgent' });
   const flagged = (r.abnormalCount ?? 0) - urgent;
-  if (flagged > 0) tags.push({ text: `${plural(flagged, 'result')} outside range`, kind: 'flag' });
+  const outside = Math.min(r.outsideCount ?? flagged, flagged);
+  if (outside > 0) tags.push({ text: `${plural(outside, 'result')} outside range`, kind: 'flag' });
+  if (flagged - outside > 0) tags.push({ text: plural(flagged - outside, 'abnormal result'), kind: 'flag' });
   const s = statusTag(r.status);
   if (s) tags.push({ text: s, kind: 'status' });
   return tags;
@@ -66,14 +68,18 @@ export function reportTags(r: Pick<Report, 'urgentCount' | 'abnormalCount' | 'st
  * The line about ranges. "No results outside the normal range" only when the
  * server found every result has a range and is inside it (allInRange).
  */
-export function rangeSummary(r: Pick<Report, 'urgentCount' | 'abnormalCount' | 'unrangedCount' | 'allInRange' | 'results'>): string {
+export function rangeSummary(
+  r: Pick<Report, 'urgentCount' | 'abnormalCount' | 'outsideCount' | 'unrangedCount' | 'allInRange' | 'results'>,
+): string {
   const n = (r.results ?? []).length;
   const urgent = r.urgentCount ?? 0;
   const flagged = r.abnormalCount ?? 0;
   const unranged = r.unrangedCount ?? 0;
   const parts: string[] = [];
   if (urgent > 0) parts.push(`${plural(urgent, 'result')} ${urgent === 1 ? 'needs' : 'need'} urgent attention`);
-  if (flagged - urgent > 0) parts.push(`${plural(flagged - urgent, 'result')} outside the normal range`);
+  const outside = Math.min(r.outsideCount ?? flagged - urgent, flagged - urgent);
+  if (outside > 0) parts.push(`${plural(outside, 'result')} outside the normal range`);
+  if (flagged - urgent - outside > 0) parts.push(plural(flagged - urgent - outside, 'abnormal result'));
   if (parts.length > 0) {
     if (unranged > 0) parts.push(unranged === n ? 'no normal range given' : `${plural(unranged, 'result')} with no normal range given`);
     return sentence(parts.join('; '));
@@ -82,7 +88,9 @@ export function rangeSummary(r: Pick<Report, 'urgentCount' | 'abnormalCount' | '
   if (r.allInRange) return 'No results outside the normal range';
   if (unranged >= n) return 'No normal range given';
   if (unranged > 0) return `${plural(unranged, 'result')} with no normal range given`;
-  return 'Some results could not be compared with their range';
+  // What the source says and its range disagree, or the source's own
+  // words ("Borderline") stand in for a flag: send the reader to the result.
+  return 'See the result: what the record says and its range do not agree';
 }
 
 function sentence(s: string): string {
