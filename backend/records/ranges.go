@@ -15,6 +15,7 @@ type bound struct {
 	loExcl, hiExcl bool
 	sex            string // "male", "female" or "" for everyone
 	text           string // the range as the source wrote it, when it did
+	loText, hiText string // the ends as the source wrote them ("12.0")
 }
 
 // Range checks: what comparing a value with its range found.
@@ -108,12 +109,12 @@ func boundsOf(rrs []fhir.ReferenceRange) []bound {
 		b := bound{text: strings.TrimSpace(rr.Text), sex: sexOf(rr.AppliesTo)}
 		if rr.Low != nil && rr.Low.Value != nil {
 			if f, err := rr.Low.Value.Float64(); err == nil {
-				b.lo = &f
+				b.lo, b.loText = &f, rr.Low.Value.String()
 			}
 		}
 		if rr.High != nil && rr.High.Value != nil {
 			if f, err := rr.High.Value.Float64(); err == nil {
-				b.hi = &f
+				b.hi, b.hiText = &f, rr.High.Value.String()
 			}
 		}
 		if b.lo == nil && b.hi == nil {
@@ -241,7 +242,7 @@ func fmtNum(f *float64) string {
 
 // shown is a range as Ward shows it: the source's words, else its ends.
 func (b bound) shown(unit string) Range {
-	r := Range{Low: fmtNum(b.lo), High: fmtNum(b.hi), Text: b.text, For: map[string]string{"male": "Men", "female": "Women"}[b.sex]}
+	r := Range{Low: firstNonEmpty(b.loText, fmtNum(b.lo)), High: firstNonEmpty(b.hiText, fmtNum(b.hi)), Text: b.text, For: map[string]string{"male": "Men", "female": "Women"}[b.sex]}
 	if r.Text == "" {
 		r.Text = rangeText(r.Low, r.High, unit)
 	}

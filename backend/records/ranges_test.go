@@ -1,6 +1,7 @@
 package records
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/ward-health/ward/backend/fhir"
@@ -209,4 +210,15 @@ func FuzzParseRangeText(f *testing.F) {
 			b.check(v, "<")
 		}
 	})
+}
+
+func TestRangeEndsAsWritten(t *testing.T) {
+	lo, hi := json.Number("12.0"), json.Number("16.50")
+	bs := boundsOf([]fhir.ReferenceRange{{Low: &fhir.Quantity{Value: &lo}, High: &fhir.Quantity{Value: &hi}}})
+	if len(bs) != 1 {
+		t.Fatalf("%d ranges", len(bs))
+	}
+	if r := bs[0].shown("g/dL"); r.Low != "12.0" || r.High != "16.50" || r.Text != "12.0 to 16.50 g/dL" {
+		t.Errorf("range shown as %+v; want the ends as the source wrote them", r)
+	}
 }
