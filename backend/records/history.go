@@ -62,6 +62,7 @@ type SeriesPoint struct {
 	// Value is the original value with its unit: "154 lb".
 	Value       string `json:"value"`
 	Converted   bool   `json:"converted"`
+	RangeCheck  string `json:"rangeCheck"`
 	Flag        string `json:"flag"`
 	FlagLabel   string `json:"flagLabel"`
 	Urgent      bool   `json:"urgent"`
@@ -129,7 +130,7 @@ func oneSeries(ps []Point) Series {
 	for _, p := range ps {
 		sp := SeriesPoint{
 			Taken: p.Taken, Number: *p.Number, Comparator: p.Comparator, Value: valueWithUnit(p.Value, p.Unit),
-			Flag: p.Flag, FlagLabel: p.FlagLabel, Urgent: p.Urgent, StatusLabel: p.StatusLabel, ReportID: p.ReportID,
+			RangeCheck: p.RangeCheck, Flag: p.Flag, FlagLabel: p.FlagLabel, Urgent: p.Urgent, StatusLabel: p.StatusLabel, ReportID: p.ReportID,
 		}
 		if !sameUnit(p.Unit, s.Unit) {
 			n, ok := units.Convert(*p.Number, p.Unit, s.Unit)

@@ -365,6 +365,8 @@ export interface SeriesPoint {
   /** The original value with its unit: "154 lb". */
   value: string;
   converted: boolean;
+  /** "in", "out", "none" (no range given) or "unclear". */
+  rangeCheck?: string;
   flag: string;
   flagLabel?: string;
   urgent: boolean;

@@ -1,11 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { History } from './api';
-import { buildChart, chartSummary, niceTicks, numericPoints, rangeBounds, shapeFor, timeTicks, toNumber } from './chart';
+import type { History, Series, SeriesPoint } from './api';
+import {
+  buildChart,
+  chartKey,
+  chartSummary,
+  niceTicks,
+  notCharted,
+  numericPoints,
+  pointLabel,
+  rangeBounds,
+  seriesHeading,
+  seriesOf,
+  shapeFor,
+  shownValue,
+  timeTicks,
+  toNumber,
+} from './chart';
 
 const point = (taken: string, value: string, number: number | null, flag = '') => ({
   taken,
   value,
   number,
+  unit: 'mmol/mol',
+  rangeCheck: number === null ? 'unclear' : flag ? 'out' : 'in',
   flag,
   flagLabel: flag === 'high' ? 'High' : flag === 'low' ? 'Low' : '',
   reportId: 'r',
@@ -23,6 +40,38 @@ const hba1c: History = {
     point('2024-06-01T09:00:00Z', '19', 19, 'low'),
   ],
 };
+
+const sp = (taken: string, value: string, number: number, more: Partial<SeriesPoint> = {}): SeriesPoint => ({
+  taken,
+  value,
+  number,
+  comparator: '',
+  converted: false,
+  flag: '',
+  urgent: false,
+  reportId: 'r',
+  ...more,
+});
+
+// As the server sends a body weight in lb, then kg, and one number with no unit.
+const weight: History = {
+  name: 'Body weight',
+  unit: 'kg',
+  range: null,
+  points: [],
+  series: [
+    {
+      unit: 'kg',
+      conversions: ['Converted from lb: 1 lb = 0.4536 kg'],
+      range: null,
+      points: [sp('2024-07-01', '154 lb', 69.8532249, { converted: true }), sp('2026-11-08', '66.8 kg', 66.8)],
+    },
+    { unit: '', conversions: [], range: null, points: [sp('2025-07-01', '68', 68)] },
+  ],
+};
+
+const hbSeries = (h: History): Series => seriesOf(h)[0];
+const series = (unit: string, range: Series['range'], points: SeriesPoint[]): Series => ({ unit, conversions: [], range, points });
 
 describe('toNumber', () => {
   it('reads numbers from strings', () => {
@@ -47,14 +96,74 @@ describe('rangeBounds', () => {
   });
 });
 
+describe('seriesOf', () => {
+  it('takes the series the server sent, newest family first', () => {
+    expect(seriesOf(weight).map((s) => s.unit)).toEqual(['kg', '']);
+  });
+  it('without them, one series per unit as sent, never two units on one axis', () => {
+    const mixed: History = {
+      ...hba1c,
+      points: [...hba1c.points!, { ...point('2025-01-01', '6.5', 6.5), unit: '%' }],
+    };
+    const s = seriesOf(mixed);
+    expect(s.map((x) => x.unit)).toEqual(['mmol/mol', '%']);
+    expect(s[0].points!.map((p) => p.number)).toEqual([39, 19, 48]);
+    expect(s[0].range).toEqual(hba1c.range);
+    expect(s[1].range).toBeNull();
+  });
+  it('copes with nothing', () => {
+    expect(seriesOf(null)).toEqual([]);
+    expect(seriesOf({ ...hba1c, points: null })).toEqual([]);
+  });
+  it('counts what only the table shows', () => {
+    expect(notCharted(hba1c)).toBe(1);
+  });
+});
+
+describe('seriesHeading', () => {
+  it('names the unit as people write it', () => {
+    expect(seriesHeading(weight.series![0])).toBe('In kg');
+    expect(seriesHeading({ ...weight.series![0], unit: '10*9/L' })).toBe('In ×10⁹/L');
+    expect(seriesHeading(weight.series![1])).toBe('No unit given');
+    expect(seriesHeading({ ...weight.series![1], unit: '{score}' })).toBe('Without a unit');
+  });
+});
+
 describe('numericPoints', () => {
-  it('leaves out values that are not numbers and sorts oldest first', () => {
-    const pts = numericPoints(hba1c.points);
+  it('sorts oldest first and leaves out points with no date', () => {
+    const pts = numericPoints(hbSeries(hba1c).points);
     expect(pts.map((p) => p.n)).toEqual([39, 19, 48]);
+    expect(numericPoints([sp('', '1', 1), sp('2025-01-01', '2', 2)]).map((p) => p.n)).toEqual([2]);
+  });
+});
+
+describe('point labels', () => {
+  it.each([
+    [sp('2025-03-12', '48 mmol/mol', 48, { flag: 'high', flagLabel: 'High' }), 'mmol/mol', '12 March 2025: 48 mmol/mol, High'],
+    [sp('2024-07-01', '154 lb', 69.8532249, { converted: true }), 'kg', '1 July 2024: 154 lb (69.9 kg), converted'],
+    [sp('2025-06-01', '<2 µmol/L', 2, { comparator: '<' }), 'umol/L', '1 June 2025: below 2 µmol/L'],
+    [sp('2025-06-01', '>=500 µg/L', 500, { comparator: '>=', flag: 'high', flagLabel: 'High' }), 'ug/L', '1 June 2025: 500 µg/L or above, High'],
+    [sp('2025-06-01', '97.34851203958 mg/dL', 97.34851203958), 'mg/dL', '1 June 2025: 97.3 mg/dL'],
+    [sp('2025-06-01', '6.8 mmol/L', 6.8, { flag: 'critical-high', flagLabel: 'Very high: needs urgent attention', urgent: true }), 'mmol/L', '1 June 2025: 6.8 mmol/L, Very high: needs urgent attention'],
+    [sp('2025-06-01', '6.8 mmol/L', 6.8, { urgent: true, statusLabel: 'Not final yet' }), 'mmol/L', '1 June 2025: 6.8 mmol/L, needs urgent attention, Not final yet'],
+  ])('%j in %s', (p, unit, want) => {
+    expect(pointLabel(p, unit)).toBe(want);
+  });
+  it('shows a value as sent without noise', () => {
+    expect(shownValue('12')).toBe('12');
+    expect(shownValue('1234.5678 mL/min/1.73 m²')).toBe('1234.6 mL/min/1.73 m²');
   });
 });
 
 describe('shapeFor', () => {
+  it('marks comparator values below or above the value shown', () => {
+    expect(shapeFor('', '<')).toBe('below');
+    expect(shapeFor('', '<=')).toBe('below');
+    expect(shapeFor('high', '>=')).toBe('above');
+    expect(shapeFor('', '>')).toBe('above');
+    expect(shapeFor('', '', 'out')).toBe('diamond');
+    expect(shapeFor('', '', 'in')).toBe('circle');
+  });
   it('gives flagged points a different shape, not only a colour', () => {
     expect(shapeFor('')).toBe('circle');
     expect(shapeFor('high')).toBe('triangle-up');
@@ -82,10 +191,9 @@ describe('timeTicks', () => {
 });
 
 describe('buildChart', () => {
-  const m = buildChart(hba1c, 640, 300);
+  const m = buildChart(hbSeries(hba1c), 640, 300);
   it('plots the numeric points in time order, within the plot area', () => {
     expect(m.points).toHaveLength(3);
-    expect(m.notNumeric).toBe(1);
     const xs = m.points.map((p) => p.x);
     expect([...xs].sort((a, b) => a - b)).toEqual(xs);
     for (const p of m.points) {
@@ -110,17 +218,76 @@ describe('buildChart', () => {
   });
   it('draws a one-sided range to the edge of the plot', () => {
     const h: History = { ...hba1c, range: { low: '', high: '5.0', text: 'Below 5.0' }, points: [point('2025-01-01', '4', 4), point('2025-06-01', '6', 6, 'high')] };
-    const c = buildChart(h);
+    const c = buildChart(hbSeries(h));
     expect(c.band!.bottom).toBe(c.plot.bottom);
   });
   it('has no band without a numeric range, and copes with one point or none', () => {
-    expect(buildChart({ ...hba1c, range: null }).band).toBeNull();
-    const one = buildChart({ ...hba1c, points: [point('2025-01-01T00:00:00Z', '40', 40)] });
+    expect(buildChart(hbSeries({ ...hba1c, range: null })).band).toBeNull();
+    const one = buildChart(hbSeries({ ...hba1c, points: [point('2025-01-01T00:00:00Z', '40', 40)] }));
     expect(one.points).toHaveLength(1);
     expect(Number.isFinite(one.points[0].x)).toBe(true);
-    const none = buildChart({ ...hba1c, points: [point('2025-01-01', 'positive', null)] });
+    const none = buildChart({ unit: 'kg', conversions: [], range: null, points: [] });
     expect(none.points).toHaveLength(0);
-    expect(none.notNumeric).toBe(1);
+  });
+  it('draws comparator values as markers at their value, not leaving them out', () => {
+    const s = series('umol/L', { low: '', high: '21', text: '' }, [
+      sp('2024-01-01', '8 umol/L', 8, { rangeCheck: 'in' }),
+      sp('2025-01-01', '<2 µmol/L', 2, { comparator: '<', rangeCheck: 'in' }),
+      sp('2025-06-01', '3 µmol/L', 3, { rangeCheck: 'in' }),
+    ]);
+    const c = buildChart(s);
+    expect(c.points.map((p) => p.shape)).toEqual(['circle', 'below', 'circle']);
+    expect(c.points[1].label).toBe('1 January 2025: below 2 µmol/L');
+    expect(c.points[1].y).toBeGreaterThan(c.points[2].y); // 2 is drawn lower than 3
+  });
+  it('is red only for urgent points', () => {
+    const s = series('mmol/L', { low: '3.5', high: '5.3', text: '' }, [
+      sp('2025-01-01', '5.6', 5.6, { flag: 'high', flagLabel: 'High' }),
+      sp('2025-02-01', '6.8', 6.8, { flag: 'critical-high', urgent: true }),
+    ]);
+    const c = buildChart(s);
+    expect(c.points.map((p) => [p.flagged, p.urgent])).toEqual([
+      [true, false],
+      [true, true],
+    ]);
+  });
+});
+
+describe('chartKey', () => {
+  it('says "No normal range given" and never "Within range" when the series has no range', () => {
+    const keys = chartKey(buildChart(weight.series![0]));
+    expect(keys.map((k) => k.text)).toEqual(['No normal range given', 'Result']);
+    expect(keys.some((k) => k.shape === 'band')).toBe(false);
+  });
+  it('names the band, each marker, and urgent points', () => {
+    const s = series('mmol/L', { low: '3.5', high: '5.3', text: '' }, [
+      sp('2025-01-01', '4', 4, { rangeCheck: 'in' }),
+      sp('2025-01-15', '4.1', 4.1, { rangeCheck: 'in' }),
+      sp('2025-02-01', '5.6', 5.6, { flag: 'high', rangeCheck: 'out' }),
+      sp('2025-03-01', '6.8', 6.8, { flag: 'critical-high', urgent: true, rangeCheck: 'out' }),
+      sp('2025-04-01', '<2', 2, { comparator: '<', flag: 'critical-low', urgent: true, rangeCheck: 'out' }),
+      sp('2025-05-01', '>=9', 9, { comparator: '>=', flag: 'high', rangeCheck: 'out' }),
+      sp('2025-06-01', '<3', 3, { comparator: '<', rangeCheck: 'out' }),
+      sp('2025-07-01', '4.2', 4.2, { rangeCheck: 'none' }),
+    ]);
+    expect(chartKey(buildChart(s)).map((k) => [k.text, k.shape, k.urgent])).toEqual([
+      ['Normal range', 'band', false],
+      ['Within range', 'circle', false],
+      ['High', 'triangle-up', false],
+      ['Very high: needs urgent attention', 'triangle-up', true],
+      ['Below the value shown (for example, below 2), very low: needs urgent attention', 'below', true],
+      ['Above the value shown (for example, 500 or above), high', 'above', false],
+      ['Below the value shown (for example, below 2), outside the range given', 'below', false],
+      ['Not compared with a range', 'circle', false],
+    ]);
+  });
+  it('never draws a value outside its range as "Within range", flagged or not', () => {
+    // The source said normal; the range says otherwise (a glucose of 9.5 against 3.5 to 7.8).
+    const s = series('mmol/L', { low: '3.5', high: '7.8', text: '' }, [sp('2025-01-01', '9.5', 9.5, { rangeCheck: 'out' })]);
+    const c = buildChart(s);
+    expect(c.points[0].shape).toBe('diamond');
+    expect(c.points[0].flagged).toBe(true);
+    expect(chartKey(c).map((k) => k.text)).toEqual(['Normal range', 'Outside the range given']);
   });
 });
 
@@ -130,10 +297,18 @@ describe('chartSummary', () => {
       'HbA1c: 4 results from 3 March 2021 to 1 October 2026, latest 48 mmol/mol, high. Normal range 20 to 41 mmol/mol.',
     );
   });
-  it('handles one result and none', () => {
+  it('handles one result and none, and says when there is no range', () => {
     expect(chartSummary({ ...hba1c, range: null, points: [point('2025-01-02', '40', 40)] })).toBe(
-      'HbA1c: 1 result on 2 January 2025, latest 40 mmol/mol.',
+      'HbA1c: 1 result on 2 January 2025, latest 40 mmol/mol. No normal range given.',
     );
     expect(chartSummary({ ...hba1c, points: [] })).toBe('HbA1c: no results');
+  });
+  it('with several series, each says its unit and counts its own', () => {
+    expect(chartSummary(weight, weight.series![0])).toBe(
+      'Body weight in kg: 2 results from 1 July 2024 to 8 November 2026, latest 66.8 kg. No normal range given.',
+    );
+    expect(chartSummary(weight, weight.series![1])).toBe(
+      'Body weight with no unit given: 1 result on 1 July 2025, latest 68. No normal range given.',
+    );
   });
 });
