@@ -368,14 +368,14 @@ func (u Unit) SameKind(v Unit) bool { return u.dim == v.dim }
 
 // Kind names a unit's family for grouping values: units of one kind convert
 // one to another. It is "" for no unit, and a unit Ward cannot read is a
-// family of its own, named by what was sent.
+// family of its own, named by what was sent (in any case: "Widgets" is "widgets").
 func Kind(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
 	u, ok := Parse(s)
 	if !ok {
-		return "as sent:" + strings.TrimSpace(s)
+		return "as sent:" + strings.ToLower(strings.TrimSpace(s))
 	}
 	var b strings.Builder
 	b.WriteString("dim:")
