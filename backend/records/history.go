@@ -31,14 +31,20 @@ type Point struct {
 	UnitMissing bool   `json:"unitMissing"`
 	Comparator  string `json:"comparator"`
 	// Range is this result's own normal range; nil when none was given.
-	Range        *Range `json:"range"`
-	RangeCheck   string `json:"rangeCheck"`
-	Flag         string `json:"flag"`
-	FlagLabel    string `json:"flagLabel"`
-	Urgent       bool   `json:"urgent"`
-	StatusLabel  string `json:"statusLabel"`
-	ReportID     string `json:"reportId"`
+	Range *Range `json:"range"`
+	judged
 	Organisation string `json:"organisation"`
+}
+
+// judged is what a result's report says of it, the same in the table and on
+// a chart.
+type judged struct {
+	RangeCheck  string `json:"rangeCheck"`
+	Flag        string `json:"flag"`
+	FlagLabel   string `json:"flagLabel"`
+	Urgent      bool   `json:"urgent"`
+	StatusLabel string `json:"statusLabel"`
+	ReportID    string `json:"reportId"`
 }
 
 // Series is the numeric results in one unit family, drawn as one chart.
@@ -60,22 +66,19 @@ type SeriesPoint struct {
 	// Comparator is "<", "<=", ">", ">=" or "": "<2" is drawn as below 2.
 	Comparator string `json:"comparator"`
 	// Value is the original value with its unit: "154 lb".
-	Value       string `json:"value"`
-	Converted   bool   `json:"converted"`
-	RangeCheck  string `json:"rangeCheck"`
-	Flag        string `json:"flag"`
-	FlagLabel   string `json:"flagLabel"`
-	Urgent      bool   `json:"urgent"`
-	StatusLabel string `json:"statusLabel"`
-	ReportID    string `json:"reportId"`
+	Value     string `json:"value"`
+	Converted bool   `json:"converted"`
+	judged
 }
 
 func (h *History) add(x Result, rep Report) {
 	h.Points = append(h.Points, Point{
 		Taken: rep.Taken, Value: x.Value, Number: x.number, Unit: x.Unit, UnitMissing: x.UnitMissing,
-		Comparator: x.Comparator, Range: x.Range, RangeCheck: x.RangeCheck,
-		Flag: x.Flag, FlagLabel: x.FlagLabel, Urgent: x.Urgent, StatusLabel: x.StatusLabel,
-		ReportID: rep.ID, Organisation: rep.Organisation,
+		Comparator: x.Comparator, Range: x.Range, Organisation: rep.Organisation,
+		judged: judged{
+			RangeCheck: x.RangeCheck, Flag: x.Flag, FlagLabel: x.FlagLabel, Urgent: x.Urgent,
+			StatusLabel: x.StatusLabel, ReportID: rep.ID,
+		},
 	})
 	// The newest result names the test and gives the range to draw.
 	if rep.Taken >= h.latest {
@@ -129,8 +132,7 @@ func oneSeries(ps []Point) Series {
 	noted := map[string]bool{}
 	for _, p := range ps {
 		sp := SeriesPoint{
-			Taken: p.Taken, Number: *p.Number, Comparator: p.Comparator, Value: valueWithUnit(p.Value, p.Unit),
-			RangeCheck: p.RangeCheck, Flag: p.Flag, FlagLabel: p.FlagLabel, Urgent: p.Urgent, StatusLabel: p.StatusLabel, ReportID: p.ReportID,
+			Taken: p.Taken, Number: *p.Number, Comparator: p.Comparator, Value: valueWithUnit(p.Value, p.Unit), judged: p.judged,
 		}
 		if !sameUnit(p.Unit, s.Unit) {
 			n, ok := units.Convert(*p.Number, p.Unit, s.Unit)

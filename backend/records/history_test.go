@@ -1,6 +1,7 @@
 package records
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -206,6 +207,15 @@ func TestHistoryPointFields(t *testing.T) {
 	for _, p := range folate.Points {
 		if p.StatusLabel == "" {
 			t.Errorf("folate (registered) point without its status label: %+v", p)
+		}
+	}
+	raw, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{`"series":`, `"rangeCheck":`, `"urgent":`, `"statusLabel":`, `"reportId":`, `"converted":`, `"conversions":`} {
+		if !strings.Contains(string(raw), field) {
+			t.Errorf("history JSON has no %s: %s", field, raw)
 		}
 	}
 	for _, h := range []*History{k, f} {
