@@ -64,8 +64,10 @@ func (h *handler) result(w http.ResponseWriter, r *http.Request, rec *records.Re
 }
 
 func (h *handler) history(w http.ResponseWriter, r *http.Request, rec *records.Record) {
-	if hist, ok := rec.History(r.URL.Query().Get("test")); ok {
-		writeJSON(w, http.StatusOK, hist)
+	if b, ok := rec.HistoryJSON(r.URL.Query().Get("test")); ok {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(b)
 		return
 	}
 	writeError(w, http.StatusNotFound, "not_found", "We could not find that test.")

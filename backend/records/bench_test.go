@@ -1,6 +1,7 @@
 package records
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -33,6 +34,42 @@ func BenchmarkSearch100k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if len(rec.Search("hba", 50)) == 0 {
 			b.Fatal("nothing found")
+		}
+	}
+}
+
+// BenchmarkHistoryFirstOpen100k is opening the longest test history of a
+// 100,000-resource record for the first time (later opens are kept).
+func BenchmarkHistoryFirstOpen100k(b *testing.B) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rs, _ := demo.Generate(demo.Options{Seed: 1, Now: now, Resources: 100000})
+	key, n := "", 0
+	rec := Build(now, Set{Source: Source{Name: "Demo"}, Resources: rs})
+	for k, h := range rec.history {
+		if len(h.Points) > n {
+			key, n = k, len(h.Points)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec.historyJSON.Delete(key)
+		if js, ok := rec.HistoryJSON(key); !ok || len(js) == 0 {
+			b.Fatal("no history")
+		}
+	}
+	b.ReportMetric(float64(n), "points")
+}
+
+// BenchmarkResultsPage100k is the results list's first page (200 reports)
+// of a 100,000-resource record, encoded as the API sends it.
+func BenchmarkResultsPage100k(b *testing.B) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rs, _ := demo.Generate(demo.Options{Seed: 1, Now: now, Resources: 100000})
+	rec := Build(now, Set{Source: Source{Name: "Demo"}, Resources: rs})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if js, err := json.Marshal(rec.Reports()[:200]); err != nil || len(js) == 0 {
+			b.Fatal(err)
 		}
 	}
 }

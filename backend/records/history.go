@@ -1,6 +1,7 @@
 package records
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 
@@ -173,4 +174,24 @@ func valueWithUnit(value, unit string) string {
 func (r *Record) History(key string) (*History, bool) {
 	h, ok := r.history[key]
 	return h, ok
+}
+
+// HistoryJSON is History encoded as JSON, encoded once per test and kept:
+// a long history (thousands of points, each in the table and on a chart)
+// takes milliseconds to encode, and the Record never changes.
+func (r *Record) HistoryJSON(key string) ([]byte, bool) {
+	if b, ok := r.historyJSON.Load(key); ok {
+		return b.([]byte), true
+	}
+	h, ok := r.history[key]
+	if !ok {
+		return nil, false
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, false // cannot happen: History is plain data
+	}
+	b = append(b, '\n')
+	r.historyJSON.Store(key, b)
+	return b, true
 }

@@ -226,3 +226,24 @@ func TestHistoryPointFields(t *testing.T) {
 		}
 	}
 }
+
+func TestHistoryJSONIsTheHistory(t *testing.T) {
+	rec := safetyRecord(t)
+	h, ok := rec.History("loinc|2823-3")
+	if !ok {
+		t.Fatal("no potassium history")
+	}
+	want, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // encoded, then kept
+		got, ok := rec.HistoryJSON("loinc|2823-3")
+		if !ok || string(got) != string(want)+"\n" {
+			t.Fatalf("HistoryJSON (call %d) = %s, want %s", i+1, got, want)
+		}
+	}
+	if _, ok := rec.HistoryJSON("nope"); ok {
+		t.Error("HistoryJSON found an unknown test")
+	}
+}

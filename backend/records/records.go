@@ -8,6 +8,7 @@ package records
 import (
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ward-health/ward/backend/fhir"
@@ -81,20 +82,22 @@ type Summary struct {
 
 // Record is the decoded view of everything loaded.
 type Record struct {
-	summary   Summary
-	details   *Details
-	reports   []Report
-	byID      map[string]int
-	void      map[string]Report // entered in error or cancelled: by direct link only
-	history   map[string]*History
-	health    Health
-	visits    Visits
-	documents []Document
-	docByID   map[string]*Document
-	search    []searchEntry
-	timeline  []TimelineItem
-	other     map[string][]OtherItem
-	now       time.Time
+	summary Summary
+	details *Details
+	reports []Report
+	byID    map[string]int
+	void    map[string]Report // entered in error or cancelled: by direct link only
+	history map[string]*History
+	// historyJSON caches encoded histories by test key ([]byte values).
+	historyJSON sync.Map
+	health      Health
+	visits      Visits
+	documents   []Document
+	docByID     map[string]*Document
+	search      []searchEntry
+	timeline    []TimelineItem
+	other       map[string][]OtherItem
+	now         time.Time
 }
 
 // Build decodes the sets into a Record, as of now (which splits past visits
