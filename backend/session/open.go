@@ -102,7 +102,12 @@ func (m *Manager) Unlock(ctx context.Context, s Secret) (string, error) {
 		}
 		return "", err
 	}
+	return m.openWith(ctx, db, keys)
+}
 
+// openWith makes keys (just unwrapped from db) the open vault, unless it
+// is open already, and issues a token.
+func (m *Manager) openWith(ctx context.Context, db *store.DB, keys *vault.Keys) (string, error) {
 	m.mu.Lock()
 	if m.keys != nil { // already open, with an equal key
 		defer m.mu.Unlock()

@@ -11,6 +11,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -48,6 +49,9 @@ type Status struct {
 	Demo            bool   `json:"demo"`
 	AutoLockMinutes int    `json:"autoLockMinutes"`
 	CanRecover      bool   `json:"canRecover"`
+	// Passkeys is how many passkeys can unlock the vault (face or
+	// fingerprint): the unlock page offers them when there are any.
+	Passkeys int `json:"passkeys"`
 	// Integrity is only told to a caller the vault is open to: whether
 	// anything in it failed its checks when it was opened.
 	Integrity *Integrity `json:"integrity,omitempty"`
@@ -122,6 +126,9 @@ func Open(dir string, idle time.Duration) (*Manager, error) {
 		return nil, err
 	}
 	m.db = db
+	if n, err := db.AutoLockMinutes(context.Background()); err == nil && n > 0 {
+		m.idle = time.Duration(n) * time.Minute // the patient's own choice wins
+	}
 	return m, nil
 }
 
@@ -139,9 +146,15 @@ func (m *Manager) Close() error {
 
 // Status reports the vault's state as seen by the holder of tok.
 func (m *Manager) Status(tok string) Status {
+	passkeys := 0
+	if !m.demo && m.database() != nil {
+		if ps, err := m.Passkeys(context.Background()); err == nil {
+			passkeys = len(ps)
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := Status{State: StateLocked, Demo: m.demo, AutoLockMinutes: int(math.Ceil(m.idle.Minutes())), CanRecover: !m.demo && m.db != nil}
+	s := Status{State: StateLocked, Demo: m.demo, AutoLockMinutes: int(math.Ceil(m.idle.Minutes())), CanRecover: !m.demo && m.db != nil, Passkeys: passkeys}
 	switch {
 	case m.db == nil && !m.demo:
 		s.State = StateNone

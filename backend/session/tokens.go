@@ -15,6 +15,10 @@ const MaxSessionAge = 12 * time.Hour
 // token is one live session: when it was issued and last used.
 type token struct {
 	issued, used time.Time
+	// fresh is when its holder last proved who they are (the unlock, or a
+	// confirmation since): changes to how the record is protected need it
+	// within FreshFor.
+	fresh time.Time
 }
 
 func hashToken(tok string) [32]byte { return sha256.Sum256([]byte(tok)) }
@@ -66,7 +70,7 @@ func (m *Manager) issue() (string, error) {
 	}
 	tok := base64.RawURLEncoding.EncodeToString(b)
 	now := m.now()
-	m.tokens[hashToken(tok)] = &token{issued: now, used: now}
+	m.tokens[hashToken(tok)] = &token{issued: now, used: now, fresh: now}
 	m.touch()
 	return tok, nil
 }

@@ -175,6 +175,15 @@ func writeAttempts(ctx context.Context, tx *sql.Tx, a *attempts) error {
 // caller cannot cancel, and if it cannot be written the guess is not tried
 // or its keys are not returned.
 func (d *DB) Unlock(ctx context.Context, u vault.Unwrapper, client string, now time.Time) (*vault.Keys, error) {
+	return d.UnlockWith(ctx, client, now, func(slots []vault.Slot) (vault.Unwrapper, error) { return u, nil })
+}
+
+// UnlockWith is Unlock for a secret that must first be proven from the
+// slots themselves: a passkey's assertion is checked against the public
+// key in its slot before its PRF output is tried. prove runs after the
+// guess is counted, so a failed proof (a bad signature, a replay) counts
+// like a wrong password.
+func (d *DB) UnlockWith(ctx context.Context, client string, now time.Time, prove func(slots []vault.Slot) (vault.Unwrapper, error)) (*vault.Keys, error) {
 	ctx = context.WithoutCancel(ctx)
 	client = clientName(client)
 	var refused error
@@ -195,7 +204,15 @@ func (d *DB) Unlock(ctx context.Context, u vault.Unwrapper, client string, now t
 	if err != nil {
 		return nil, fmt.Errorf("count unlock attempt: %w", err)
 	}
-	keys, err := d.unwrap(ctx, u)
+	slots, err := d.Slots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := prove(slots)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := d.unwrapSlots(slots, u)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +232,25 @@ func (d *DB) Unlock(ctx context.Context, u vault.Unwrapper, client string, now t
 	return keys, nil
 }
 
+// CheckAttempts says whether client may try a secret now (a *WaitError
+// when not), without counting: asked before a passkey ceremony starts, so
+// a client made to wait is not shown a challenge at all.
+func (d *DB) CheckAttempts(ctx context.Context, client string, now time.Time) error {
+	var refused error
+	err := d.inWrite(ctx, func(tx *sql.Tx) error {
+		a, err := readAttempts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		refused = a.check(clientName(client), now)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return refused
+}
+
 // UnlockLocal opens the vault with u without counting: for those who hold
 // the vault's file, who could copy it and guess at full speed anyway. That
 // is the server opening the demo with its key file at start-up, and the
@@ -230,6 +266,10 @@ func (d *DB) unwrap(ctx context.Context, u vault.Unwrapper) (*vault.Keys, error)
 	if err != nil {
 		return nil, err
 	}
+	return d.unwrapSlots(slots, u)
+}
+
+func (d *DB) unwrapSlots(slots []vault.Slot, u vault.Unwrapper) (*vault.Keys, error) {
 	d.kdf.Lock()
 	defer d.kdf.Unlock()
 	return vault.Unlock(d.vaultID, slots, u)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -70,7 +71,27 @@ type Slot struct {
 	Salt    []byte `json:"salt"`
 	Nonce   []byte `json:"nonce"`
 	Wrapped []byte `json:"wrapped"`
+	// Passkey is set for prf slots: what the server needs to check the
+	// passkey's assertions before the PRF output is tried. None of it is
+	// secret (a public key, a counter, the name the patient gave it), and
+	// none of it can open the slot: only the authenticator's PRF output can.
+	Passkey *Passkey `json:"passkey,omitempty"`
 }
+
+// Passkey is a prf slot's WebAuthn credential.
+type Passkey struct {
+	PublicKey  []byte    `json:"publicKey"` // COSE_Key
+	SignCount  uint32    `json:"signCount"`
+	Transports []string  `json:"transports,omitempty"`
+	AAGUID     []byte    `json:"aaguid,omitempty"`
+	RPID       string    `json:"rpId"` // the relying party it was made for ("localhost")
+	Name       string    `json:"name"` // "This laptop"
+	Added      time.Time `json:"added"`
+	LastUsed   time.Time `json:"lastUsed,omitzero"`
+}
+
+// MaxPasskeyName is the longest name a passkey may be given, in bytes.
+const MaxPasskeyName = 100
 
 // Wrapper wraps a data key into a new slot bound to vaultID. Wrap must not
 // keep or change dataKey.
@@ -137,6 +158,12 @@ func (s *Slot) validate() error {
 	case KindRecovery, KindKEK:
 	default:
 		return fmt.Errorf("%w: unknown slot kind %q", ErrUnsupportedVersion, s.Kind)
+	}
+	if (s.Kind == KindPRF) != (s.Passkey != nil) && s.Passkey != nil {
+		return fmt.Errorf("vault: %s slot has passkey details", s.Kind)
+	}
+	if p := s.Passkey; p != nil && (len(p.PublicKey) == 0 || len(p.PublicKey) > 1024 || len(p.Name) > MaxPasskeyName || len(p.RPID) > 253 || len(p.Transports) > 8) {
+		return fmt.Errorf("vault: %s slot: bad passkey details", s.Kind)
 	}
 	if s.Kind != KindPassword && s.Argon2 != nil {
 		return fmt.Errorf("vault: %s slot has Argon2id parameters", s.Kind)
