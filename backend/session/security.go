@@ -131,6 +131,14 @@ func (m *Manager) provePasskey(ctx context.Context, db *store.DB, from string, p
 	return keys, nil
 }
 
+// VaultID is the vault's id, "" when there is none.
+func (m *Manager) VaultID() string {
+	if db := m.database(); db != nil {
+		return db.VaultID()
+	}
+	return ""
+}
+
 func (m *Manager) database() *store.DB {
 	m.mu.Lock()
 	defer m.mu.Unlock()

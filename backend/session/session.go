@@ -41,6 +41,9 @@ var (
 	// ErrWrongRecoveryKey comes with vault.ErrWrongSecret (or ErrNoSlot)
 	// when the secret was a recovery key, so the words can say which.
 	ErrWrongRecoveryKey = errors.New("session: wrong recovery key")
+	// ErrWrongPasskey means a passkey's assertion or PRF output did not
+	// open the vault (wrapping the cause, for the security log only).
+	ErrWrongPasskey = errors.New("session: wrong passkey")
 )
 
 // Status is what the unlock page needs to know.
