@@ -875,3 +875,47 @@ export async function lock(): Promise<boolean> {
   forgetSession();
   return ok;
 }
+
+// ---------------------------------------------------------------------------
+// Face and fingerprint unlock and the security settings (docs/api.md, "Face
+// and fingerprint"). The calls are in lib/security.ts.
+
+export interface Vault {
+  /** How many passkeys can unlock the vault; missing from older servers (0). */
+  passkeys?: number;
+}
+
+/** One way to unlock the record, as GET /api/security lists it. */
+export type SecurityMethod =
+  | { kind: 'password' }
+  | { kind: 'recovery' }
+  | { kind: 'passkey'; id: string; name: string; added: string; lastUsed: string };
+
+export type PasskeyMethod = Extract<SecurityMethod, { kind: 'passkey' }>;
+
+export interface SecuritySettings {
+  methods: SecurityMethod[] | null;
+  autoLockMinutes: number;
+  /** When this session stops counting as freshly unlocked; "" when it is not. */
+  freshUntil: string;
+}
+
+/** A WebAuthn ceremony the server began: its id and the options for navigator.credentials. */
+export interface Ceremony<T> {
+  ceremony: string;
+  publicKey: T;
+}
+
+/** POST /api/vault/passkey/browser: the system-browser ceremony the window polls. */
+export interface BrowserCeremony {
+  id: string;
+  url: string;
+  /** Ward opened the URL itself; otherwise the page opens it. */
+  opened?: boolean;
+}
+
+export type BrowserCeremonyState =
+  | { state: 'waiting' }
+  | { state: 'done'; token?: string; autoLockMinutes?: number; passkey?: PasskeyMethod; freshUntil?: string }
+  | { state: 'failed'; code: string; message: string }
+  | { state: 'expired' };
