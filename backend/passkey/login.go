@@ -42,6 +42,7 @@ func (s *Service) BeginLogin(rp RP, creds []Credential) (ceremonyID string, opti
 	if err != nil {
 		return "", nil, fmt.Errorf("passkey: begin login: %w", err)
 	}
+	assertion.Response.Timeout = int(s.ttl.Milliseconds())
 	if options, err = json.Marshal(assertion.Response); err != nil {
 		return "", nil, fmt.Errorf("passkey: login options: %w", err)
 	}

@@ -58,6 +58,7 @@ func (s *Service) BeginRegistration(rp RP, userName string, existing []Credentia
 		protocol.PublicKeyCredentialHintSecurityKey,
 		protocol.PublicKeyCredentialHintHybrid,
 	}
+	creation.Response.Timeout = int(s.ttl.Milliseconds()) // the browser gives up when the ceremony does
 	if options, err = json.Marshal(creation.Response); err != nil {
 		return "", nil, fmt.Errorf("passkey: registration options: %w", err)
 	}

@@ -20,6 +20,7 @@ func TestRegistrationOptions(t *testing.T) {
 		User                   struct{ ID, Name, DisplayName string }
 		Hints                  []string
 		Attestation            string
+		Timeout                int
 		ExcludeCredentials     []struct{ ID, Type string }
 		AuthenticatorSelection map[string]any
 		Extensions             struct {
@@ -34,7 +35,7 @@ func TestRegistrationOptions(t *testing.T) {
 	sel := o.AuthenticatorSelection
 	switch {
 	case len(ch) < 16, o.RP.ID != "localhost", o.RP.Name != "Ward", o.User.ID != b64.EncodeToString(testUser),
-		o.User.Name != "patient", o.Attestation != "none", len(salt) != 32,
+		o.User.Name != "patient", o.Attestation != "none", len(salt) != 32, o.Timeout != 120000,
 		len(o.ExcludeCredentials) != 1 || o.ExcludeCredentials[0].ID != b64.EncodeToString(existing.ID),
 		sel["residentKey"] != "preferred", sel["userVerification"] != "required", sel["authenticatorAttachment"] != nil,
 		len(o.Hints) == 0 || o.Hints[0] != "client-device":
