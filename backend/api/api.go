@@ -14,8 +14,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ward-health/ward/backend/browserauth"
 	"github.com/ward-health/ward/backend/config"
 	"github.com/ward-health/ward/backend/imports"
+	"github.com/ward-health/ward/backend/passkey"
 	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/session"
 )
@@ -41,17 +43,24 @@ type Options struct {
 	// server others can reach, where the first visitor would choose the
 	// password (set those up with "ward vault init").
 	AllowSetup bool
+	// OpenURL opens a URL in the system browser (the desktop window's
+	// runtime.BrowserOpenURL), for passkey ceremonies the window cannot run
+	// itself; nil in `ward serve`, where the page opens the URL.
+	OpenURL func(url string) error
 	// FirstAPICall, if set, runs once when the first /api/ request arrives:
 	// the desktop shell uses it to know the page inside the window is alive.
 	FirstAPICall func()
 }
 
 type handler struct {
-	now     func() time.Time
-	imports *imports.Runner
-	opt     Options
-	mux     *http.ServeMux
-	first   sync.Once
+	now      func() time.Time
+	passkeys *passkey.Service
+	pending  pendingPasskeys
+	browser  *browserauth.Flows
+	imports  *imports.Runner
+	opt      Options
+	mux      *http.ServeMux
+	first    sync.Once
 }
 
 // New returns the handler.
@@ -60,6 +69,8 @@ func New(opt Options) http.Handler {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &handler{opt: opt, mux: http.NewServeMux(), now: time.Now, imports: &imports.Runner{Vault: opt.Vault}}
+	h.passkeys = newPasskeys(opt.Vault)
+	h.browser = browserauth.New(opt.OpenURL, time.Now)
 	h.mux.HandleFunc("GET /api/healthz", h.healthz)
 	h.mux.HandleFunc("GET /api/config", h.config)
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request, *records.Record){
@@ -85,6 +96,22 @@ func New(opt Options) http.Handler {
 	h.mux.HandleFunc("POST /api/vault/unlock", h.unlock)
 	h.mux.HandleFunc("POST /api/vault/lock", h.lock)
 	h.mux.HandleFunc("POST /api/vault/create", h.create)
+	h.mux.HandleFunc("POST /api/vault/passkey/begin", h.passkeyBegin)
+	h.mux.HandleFunc("POST /api/vault/passkey/finish", h.passkeyFinish)
+	h.mux.HandleFunc("POST /api/vault/passkey/browser", h.browserStart)
+	h.mux.HandleFunc("GET /api/vault/passkey/browser/{id}", h.browserStatus)
+	h.mux.HandleFunc("GET /api/security", h.securityView)
+	h.mux.HandleFunc("POST /api/security/confirm", h.confirm)
+	h.mux.HandleFunc("POST /api/security/confirm/passkey/begin", h.passkeyBegin)
+	h.mux.HandleFunc("POST /api/security/confirm/passkey/finish", h.confirmPasskeyFinish)
+	h.mux.HandleFunc("POST /api/security/passkeys/begin", h.addPasskeyBegin)
+	h.mux.HandleFunc("POST /api/security/passkeys/finish", h.addPasskeyFinish)
+	h.mux.HandleFunc("POST /api/security/passkeys/{id}/rename", h.renamePasskey)
+	h.mux.HandleFunc("DELETE /api/security/passkeys/{id}", h.removePasskey)
+	h.mux.HandleFunc("POST /api/security/password", h.setPassword)
+	h.mux.HandleFunc("DELETE /api/security/password", h.removePassword)
+	h.mux.HandleFunc("POST /api/security/recovery-key", h.newRecoveryKey)
+	h.mux.HandleFunc("POST /api/security/auto-lock", h.setAutoLock)
 	h.mux.HandleFunc("POST /api/imports", h.startImport)
 	h.mux.HandleFunc("GET /api/imports/{id}", h.importStatus)
 	h.mux.HandleFunc("POST /api/imports/{id}/cancel", h.cancelImport)

@@ -17,6 +17,7 @@ import (
 	"github.com/ward-health/ward/backend/fhir"
 	"github.com/ward-health/ward/backend/identity"
 	"github.com/ward-health/ward/backend/intake"
+	"github.com/ward-health/ward/backend/passkey"
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
@@ -54,6 +55,17 @@ var table = []row{
 	{session.ErrLocked, http.StatusUnauthorized, "locked", "Your record is locked. Unlock it to carry on."},
 	{session.ErrUnauthorised, http.StatusUnauthorized, "locked", "Your record is locked. Unlock it to carry on."},
 	{vault.ErrLocked, http.StatusUnauthorized, "locked", "Your record is locked. Sign in again to open it."},
+	{session.ErrWrongPasskey, http.StatusUnauthorized, "wrong_passkey", "That face or fingerprint did not unlock your record. Try again, or use your password."},
+	{session.ErrNoPasskey, http.StatusNotFound, "no_passkey", "Face or fingerprint unlock is not set up for this record. Use your password."},
+	{session.ErrNotFresh, http.StatusForbidden, "not_fresh", "Confirm it is you first."},
+	{session.ErrBadAutoLock, http.StatusBadRequest, "bad_auto_lock", "Choose an auto-lock time from 1 to 240 minutes."},
+	{store.ErrLastWayIn, http.StatusConflict, "last_way_in", "You cannot remove this: it is the only way into your record besides the recovery key. Add another way first."},
+	{store.ErrNoSuchSlot, http.StatusNotFound, "not_found", "We could not find that face or fingerprint unlock. It may have been removed already."},
+	{passkey.ErrNoPRF, http.StatusUnprocessableEntity, "no_prf", "This device can sign you in but cannot protect your record's key; use your password on this device."},
+	{passkey.ErrExpired, http.StatusGone, "ceremony_expired", "That took too long. Try again."},
+	{passkey.ErrUnknownCeremony, http.StatusGone, "ceremony_expired", "That took too long or was already used. Try again."},
+	{passkey.ErrNoUserVerification, http.StatusUnprocessableEntity, "no_user_verification", "Your device did not check your face, fingerprint or PIN. Use a device that can, or your password."},
+	{passkey.ErrInvalid, http.StatusBadRequest, "bad_passkey", "Sorry, Ward could not read the answer from your device. Try again."},
 	{vault.ErrRecoveryKeyTypo, http.StatusBadRequest, "recovery_key_typo", vault.ErrRecoveryKeyTypo.Error() + "."},
 	{vault.ErrRecoveryKeyLength, http.StatusBadRequest, "recovery_key_typo", vault.ErrRecoveryKeyLength.Error() + "."},
 	{vault.ErrIntegrity, http.StatusConflict, "integrity", "This record has been changed outside Ward and cannot be opened."},
