@@ -1,7 +1,7 @@
 // A tiny hash router: "#/", "#/results", "#/results/<reportId>",
 // "#/tests/<testKey>", "#/health", "#/visits", "#/documents", "#/documents/<id>",
 // "#/details", "#/about-your-record", "#/search?q=", "#/timeline", "#/other",
-// "#/other/<type>", "#/import", "#/help",
+// "#/other/<type>", "#/import", "#/help", "#/security",
 // "#/unlock?next=<path>" (the page to return to after unlocking),
 // "#/setup" (first run: set up Ward, when there is no vault yet).
 // Hash routes work the same in the desktop webview and in any browser, and
@@ -24,6 +24,7 @@ export type Route =
   | { name: 'other-type'; type: string }
   | { name: 'import' }
   | { name: 'help' }
+  | { name: 'security' }
   | { name: 'unlock'; next: string }
   | { name: 'setup' }
   | { name: 'not-found'; path: string };
@@ -44,6 +45,7 @@ const SIMPLE: Record<string, Route['name']> = {
   timeline: 'timeline',
   import: 'import',
   help: 'help',
+  security: 'security',
   setup: 'setup',
 };
 
@@ -138,6 +140,8 @@ export function href(route: Route): string {
       return '#/import';
     case 'help':
       return '#/help';
+    case 'security':
+      return '#/security';
     case 'unlock':
       return route.next && route.next !== '/' ? '#/unlock?next=' + encodeURIComponent(route.next) : '#/unlock';
     case 'setup':
@@ -189,6 +193,8 @@ export function routeTitle(route: Route): string {
       return pageTitle('Add records from a file');
     case 'help':
       return pageTitle('Help');
+    case 'security':
+      return pageTitle('Security settings');
     case 'unlock':
       return pageTitle('Unlock your record');
     case 'setup':
@@ -225,6 +231,7 @@ export function section(route: Route): Section | null {
     case 'other':
     case 'other-type':
     case 'import':
+    case 'security':
       return 'more';
     default:
       return null;
