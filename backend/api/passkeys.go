@@ -26,8 +26,12 @@ import (
 // so every passkey of one vault names the same user and nothing about the
 // patient; a folder with no vault yet gets a random one.
 func newPasskeys(v *session.Manager) *passkey.Service {
-	seed := []byte("ward passkey user " + v.VaultID())
-	if v.VaultID() == "" {
+	id := ""
+	if v != nil {
+		id = v.VaultID()
+	}
+	seed := []byte("ward passkey user " + id)
+	if id == "" {
 		seed = make([]byte, 32)
 		_, _ = rand.Read(seed)
 	}
