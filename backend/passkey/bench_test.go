@@ -11,7 +11,7 @@ func BenchmarkFinishLogin(b *testing.B) {
 	cred, _ := register(b, s, a)
 	creds := []Credential{cred}
 	_, opts, _ := s.BeginLogin(testRP, creds)
-	body := a.get(b, withChallenge(b, opts, fuzzChallenge), testRP.Origin)
+	body := a.Get(b, withChallenge(b, opts, fuzzChallenge), testRP.Origin)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -46,7 +46,7 @@ func BenchmarkFinishRegistration(b *testing.B) {
 	s, _ := newService(b)
 	a := newSoftAuth(b)
 	_, opts, _ := s.BeginRegistration(testRP, "patient", nil)
-	body := a.create(b, withChallenge(b, opts, fuzzChallenge), testRP.Origin)
+	body := a.Create(b, withChallenge(b, opts, fuzzChallenge), testRP.Origin)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()

@@ -79,29 +79,29 @@ func FuzzFinishLogin(f *testing.F) {
 	cred, _ := register(f, s, a)
 	// One sign-in first, so that the stored sign count is not zero.
 	id, opts, _ := s.BeginLogin(testRP, []Credential{cred})
-	cred, _, err := s.FinishLogin(id, a.get(f, opts, testRP.Origin), []Credential{cred})
+	cred, _, err := s.FinishLogin(id, a.Get(f, opts, testRP.Origin), []Credential{cred})
 	if err != nil {
 		f.Fatal(err)
 	}
 	creds := []Credential{cred}
 	_, opts, _ = s.BeginLogin(testRP, creds)
 	opts = withChallenge(f, opts, fuzzChallenge)
-	honest := a.get(f, opts, testRP.Origin)
+	honest := a.Get(f, opts, testRP.Origin)
 	f.Add(honest)
 	for _, knob := range []func(*softAuth){
-		func(a *softAuth) { a.noUV = true },
-		func(a *softAuth) { a.origin = "http://evil:1" },
-		func(a *softAuth) { a.rpID = "evil" },
-		func(a *softAuth) { a.prfLen = 31 },
-		func(a *softAuth) { a.prf = prfNone },
-		func(a *softAuth) { a.userHandle = testUser },
-		func(a *softAuth) { a.fixedCount = true },
+		func(a *softAuth) { a.NoUV = true },
+		func(a *softAuth) { a.Origin = "http://evil:1" },
+		func(a *softAuth) { a.RPID = "evil" },
+		func(a *softAuth) { a.PRFLen = 31 },
+		func(a *softAuth) { a.PRF = prfNone },
+		func(a *softAuth) { a.UserHandle = testUser },
+		func(a *softAuth) { a.FrozenCount = true },
 	} {
 		b := *a
 		knob(&b)
-		f.Add(b.get(f, opts, testRP.Origin))
+		f.Add(b.Get(f, opts, testRP.Origin))
 	}
-	f.Add(newSoftAuth(f).get(f, opts, testRP.Origin))
+	f.Add(newSoftAuth(f).Get(f, opts, testRP.Origin))
 	f.Add([]byte(`{"id":"AA","rawId":"AA","type":"public-key","response":{}}`))
 	f.Add([]byte(`null`))
 
@@ -128,9 +128,9 @@ func FuzzFinishLogin(f *testing.F) {
 		digest := sha256.Sum256(append(append([]byte(nil), r.AuthenticatorData...), cdh[:]...))
 		switch {
 		case msg != "":
-		case !bytes.Equal(p.RawID, a.id) || !bytes.Equal(got.ID, a.id):
+		case !bytes.Equal(p.RawID, a.ID) || !bytes.Equal(got.ID, a.ID):
 			msg = "another credential"
-		case !ecdsa.VerifyASN1(&a.key.PublicKey, digest[:], r.Signature):
+		case !ecdsa.VerifyASN1(&a.Key.PublicKey, digest[:], r.Signature):
 			msg = "signature not the authenticator's"
 		case len(out) != PRFSize:
 			msg = "PRF output not 32 bytes"
@@ -149,16 +149,16 @@ func FuzzFinishRegistration(f *testing.F) {
 	opts = withChallenge(f, opts, fuzzChallenge)
 	for _, knob := range []func(*softAuth){
 		func(*softAuth) {},
-		func(a *softAuth) { a.prf = prfEnabledOnly },
-		func(a *softAuth) { a.prf = prfNone },
-		func(a *softAuth) { a.noUV = true },
-		func(a *softAuth) { a.origin = "http://evil:1" },
-		func(a *softAuth) { a.rpID = "evil" },
-		func(a *softAuth) { a.prfLen = 31 },
+		func(a *softAuth) { a.PRF = prfEnabledOnly },
+		func(a *softAuth) { a.PRF = prfNone },
+		func(a *softAuth) { a.NoUV = true },
+		func(a *softAuth) { a.Origin = "http://evil:1" },
+		func(a *softAuth) { a.RPID = "evil" },
+		func(a *softAuth) { a.PRFLen = 31 },
 	} {
 		a := newSoftAuth(f)
 		knob(a)
-		f.Add(a.create(f, opts, testRP.Origin))
+		f.Add(a.Create(f, opts, testRP.Origin))
 	}
 	f.Add([]byte(`{"id":"AA","rawId":"AA","type":"public-key","response":{"attestationObject":"oA"}}`))
 

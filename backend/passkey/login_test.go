@@ -52,15 +52,15 @@ func TestFinishLoginRefuses(t *testing.T) {
 		wait  time.Duration
 		want  error
 	}{
-		{name: "no user verification", auth: func(a *softAuth) { a.noUV = true }, want: ErrNoUserVerification},
-		{name: "sign count repeated", auth: func(a *softAuth) { a.fixedCount, a.count = true, 3 },
+		{name: "no user verification", auth: func(a *softAuth) { a.NoUV = true }, want: ErrNoUserVerification},
+		{name: "sign count repeated", auth: func(a *softAuth) { a.FrozenCount, a.Count = true, 3 },
 			creds: withCount(3), want: ErrCloned},
-		{name: "sign count went back", auth: func(a *softAuth) { a.fixedCount, a.count = true, 4 },
+		{name: "sign count went back", auth: func(a *softAuth) { a.FrozenCount, a.Count = true, 4 },
 			creds: withCount(10), want: ErrCloned},
-		{name: "sign count reset to zero", auth: func(a *softAuth) { a.fixedCount, a.count = true, 0 },
+		{name: "sign count reset to zero", auth: func(a *softAuth) { a.FrozenCount, a.Count = true, 0 },
 			creds: withCount(10), want: ErrCloned},
-		{name: "wrong origin", auth: func(a *softAuth) { a.origin = "https://localhost:8123" }, want: ErrInvalid},
-		{name: "wrong rp id", auth: func(a *softAuth) { a.rpID = "ward.example.org" }, want: ErrInvalid},
+		{name: "wrong origin", auth: func(a *softAuth) { a.Origin = "https://localhost:8123" }, want: ErrInvalid},
+		{name: "wrong rp id", auth: func(a *softAuth) { a.RPID = "ward.example.org" }, want: ErrInvalid},
 		{name: "unknown credential", other: true, want: ErrInvalid},
 		{name: "credential removed", creds: func(Credential) []Credential { return nil }, want: ErrInvalid},
 		{name: "credential salt changed", creds: func(c Credential) []Credential {
@@ -68,13 +68,13 @@ func TestFinishLoginRefuses(t *testing.T) {
 			return []Credential{c}
 		}, want: ErrInvalid},
 		{name: "wrong public key", creds: func(c Credential) []Credential {
-			c.PublicKey = newSoftAuth(t).coseKey(t)
+			c.PublicKey = newSoftAuth(t).COSEKey(t)
 			return []Credential{c}
 		}, want: ErrInvalid},
-		{name: "user handle of another vault", auth: func(a *softAuth) { a.userHandle = []byte("someone else") }, want: ErrInvalid},
-		{name: "no PRF output", auth: func(a *softAuth) { a.prf = prfNone }, want: ErrNoPRF},
-		{name: "PRF of 31 bytes", auth: func(a *softAuth) { a.prfLen = 31 }, want: ErrBadPRF},
-		{name: "10 MB clientDataJSON", auth: func(a *softAuth) { a.clientPad = 10 << 20 }, want: ErrInvalid},
+		{name: "user handle of another vault", auth: func(a *softAuth) { a.UserHandle = []byte("someone else") }, want: ErrInvalid},
+		{name: "no PRF output", auth: func(a *softAuth) { a.PRF = prfNone }, want: ErrNoPRF},
+		{name: "PRF of 31 bytes", auth: func(a *softAuth) { a.PRFLen = 31 }, want: ErrBadPRF},
+		{name: "10 MB clientDataJSON", auth: func(a *softAuth) { a.ClientPad = 10 << 20 }, want: ErrInvalid},
 		{name: "expired", wait: DefaultTTL + time.Second, want: ErrExpired},
 		{name: "bad signature", body: func(b []byte) []byte {
 			var m map[string]any
@@ -107,7 +107,7 @@ func TestFinishLoginRefuses(t *testing.T) {
 			if tc.other {
 				answer = newSoftAuth(t)
 			}
-			body := answer.get(t, opts, testRP.Origin)
+			body := answer.Get(t, opts, testRP.Origin)
 			if tc.body != nil {
 				body = tc.body(body)
 			}
@@ -147,11 +147,11 @@ func withCount(n uint32) func(Credential) []Credential {
 func TestSignCountsBothZero(t *testing.T) {
 	s, _ := newService(t)
 	a := newSoftAuth(t)
-	a.fixedCount = true // an authenticator without a counter (many platform ones)
+	a.FrozenCount = true // an authenticator without a counter (many platform ones)
 	cred, _ := register(t, s, a)
 	for range 2 {
 		id, opts, _ := s.BeginLogin(testRP, []Credential{cred})
-		got, _, err := s.FinishLogin(id, a.get(t, opts, testRP.Origin), []Credential{cred})
+		got, _, err := s.FinishLogin(id, a.Get(t, opts, testRP.Origin), []Credential{cred})
 		if err != nil || got.SignCount != 0 {
 			t.Fatalf("zero counters: %v, %d", err, got.SignCount)
 		}
@@ -162,9 +162,9 @@ func TestOversizedBodyIsCheap(t *testing.T) {
 	s, _ := newService(t)
 	a := newSoftAuth(t)
 	cred, _ := register(t, s, a)
-	a.clientPad = 10 << 20
+	a.ClientPad = 10 << 20
 	id, opts, _ := s.BeginLogin(testRP, []Credential{cred})
-	body := a.get(t, opts, testRP.Origin)
+	body := a.Get(t, opts, testRP.Origin)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	_, _, err := s.FinishLogin(id, body, []Credential{cred})
@@ -182,7 +182,7 @@ func TestReplay(t *testing.T) {
 	a := newSoftAuth(t)
 	cred, _ := register(t, s, a)
 	id, opts, _ := s.BeginLogin(testRP, []Credential{cred})
-	body := a.get(t, opts, testRP.Origin)
+	body := a.Get(t, opts, testRP.Origin)
 	if _, _, err := s.FinishLogin(id, body, []Credential{cred}); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestFinishLoginAccepts(t *testing.T) {
 		body func([]byte) []byte
 	}{
 		{name: "plain"},
-		{name: "user handle of this vault", auth: func(a *softAuth) { a.userHandle = testUser }},
+		{name: "user handle of this vault", auth: func(a *softAuth) { a.UserHandle = testUser }},
 		{name: "user handle null", body: func(b []byte) []byte {
 			return bytes.Replace(b, []byte(`"signature"`), []byte(`"userHandle":null,"signature"`), 1)
 		}},
@@ -229,7 +229,7 @@ func TestFinishLoginAccepts(t *testing.T) {
 			s, _ := newService(t)
 			a, cred, want := registered(t, s, tc.auth)
 			id, opts, _ := s.BeginLogin(testRP, []Credential{cred})
-			body := a.get(t, opts, testRP.Origin)
+			body := a.Get(t, opts, testRP.Origin)
 			if tc.body != nil {
 				changed := tc.body(bytes.Clone(body))
 				if bytes.Equal(changed, body) {

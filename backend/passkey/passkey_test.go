@@ -45,13 +45,13 @@ func register(t testing.TB, s *Service, a *softAuth) (Credential, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cred, out, err := s.FinishRegistration(id, a.create(t, opts, testRP.Origin))
+	cred, out, err := s.FinishRegistration(id, a.Create(t, opts, testRP.Origin))
 	if errors.Is(err, ErrNeedAssertion) {
 		id, opts, err = s.FollowUp(testRP, cred)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cred, out, err = s.FinishLogin(id, a.get(t, opts, testRP.Origin), []Credential{cred})
+		cred, out, err = s.FinishLogin(id, a.Get(t, opts, testRP.Origin), []Credential{cred})
 	}
 	if err != nil {
 		t.Fatalf("register: %v", err)
@@ -67,10 +67,10 @@ func TestRegisterLoginRoundTrip(t *testing.T) {
 		if len(regOut) != PRFSize || len(cred.Salt) != SaltSize || !cred.UserVerified {
 			t.Fatalf("mode %d: output %d bytes, salt %d bytes", mode, len(regOut), len(cred.Salt))
 		}
-		if !bytes.Equal(regOut, a.evalPRF(cred.Salt)) {
+		if !bytes.Equal(regOut, a.EvalPRF(cred.Salt)) {
 			t.Fatalf("mode %d: registration PRF output is not the authenticator's", mode)
 		}
-		if !bytes.Equal(cred.ID, a.id) || len(cred.PublicKey) == 0 || !bytes.Equal(cred.AAGUID, a.aaguid) ||
+		if !bytes.Equal(cred.ID, a.ID) || len(cred.PublicKey) == 0 || !bytes.Equal(cred.AAGUID, a.AAGUID) ||
 			strings.Join(cred.Transports, ",") != "hybrid,internal" {
 			t.Fatalf("mode %d: credential %+v", mode, cred)
 		}
@@ -79,15 +79,15 @@ func TestRegisterLoginRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, out, err := s.FinishLogin(id, a.get(t, opts, testRP.Origin), []Credential{cred})
+			got, out, err := s.FinishLogin(id, a.Get(t, opts, testRP.Origin), []Credential{cred})
 			if err != nil {
 				t.Fatalf("mode %d login %d: %v", mode, i, err)
 			}
 			if !bytes.Equal(out, regOut) {
 				t.Fatalf("mode %d login %d: PRF output changed", mode, i)
 			}
-			if got.SignCount != a.count || got.SignCount <= cred.SignCount {
-				t.Fatalf("mode %d login %d: sign count %d, authenticator %d", mode, i, got.SignCount, a.count)
+			if got.SignCount != a.Count || got.SignCount <= cred.SignCount {
+				t.Fatalf("mode %d login %d: sign count %d, authenticator %d", mode, i, got.SignCount, a.Count)
 			}
 			cred = got
 		}
@@ -121,9 +121,9 @@ func TestErrorsHoldNoSecrets(t *testing.T) {
 	a := newSoftAuth(t)
 	cred, out := register(t, s, a)
 	secrets := []string{b64.EncodeToString(out), b64.EncodeToString(cred.Salt), string(out)}
-	a.origin = "http://other:1"
+	a.Origin = "http://other:1"
 	id, opts, _ := s.BeginLogin(testRP, []Credential{cred})
-	body := a.get(t, opts, testRP.Origin)
+	body := a.Get(t, opts, testRP.Origin)
 	_, _, err := s.FinishLogin(id, body, []Credential{cred})
 	if err == nil {
 		t.Fatal("accepted")
@@ -167,7 +167,7 @@ func TestConcurrent(t *testing.T) {
 			a := newSoftAuth(t)
 			cred, out := register(t, s, a)
 			id, opts, _ := s.BeginLogin(testRP, []Credential{cred})
-			if _, o, err := s.FinishLogin(id, a.get(t, opts, testRP.Origin), []Credential{cred}); err != nil || !bytes.Equal(o, out) {
+			if _, o, err := s.FinishLogin(id, a.Get(t, opts, testRP.Origin), []Credential{cred}); err != nil || !bytes.Equal(o, out) {
 				t.Error(err)
 			}
 		}()

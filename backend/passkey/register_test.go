@@ -54,14 +54,14 @@ func TestFinishRegistrationRefuses(t *testing.T) {
 		body func([]byte) []byte
 		want error
 	}{
-		{name: "no PRF", auth: func(a *softAuth) { a.prf = prfNone }, want: ErrNoPRF},
-		{name: "enabled only", auth: func(a *softAuth) { a.prf = prfEnabledOnly }, want: ErrNeedAssertion},
-		{name: "no user verification", auth: func(a *softAuth) { a.noUV = true }, want: ErrNoUserVerification},
-		{name: "wrong origin", auth: func(a *softAuth) { a.origin = "http://evil.localhost:8123" }, want: ErrInvalid},
-		{name: "wrong rp id", auth: func(a *softAuth) { a.rpID = "example.org" }, want: ErrInvalid},
-		{name: "PRF of 31 bytes", auth: func(a *softAuth) { a.prfLen = 31 }, want: ErrBadPRF},
-		{name: "PRF of 64 bytes", auth: func(a *softAuth) { a.prfLen = 64 }, want: ErrBadPRF},
-		{name: "10 MB clientDataJSON", auth: func(a *softAuth) { a.clientPad = 10 << 20 }, want: ErrInvalid},
+		{name: "no PRF", auth: func(a *softAuth) { a.PRF = prfNone }, want: ErrNoPRF},
+		{name: "enabled only", auth: func(a *softAuth) { a.PRF = prfEnabledOnly }, want: ErrNeedAssertion},
+		{name: "no user verification", auth: func(a *softAuth) { a.NoUV = true }, want: ErrNoUserVerification},
+		{name: "wrong origin", auth: func(a *softAuth) { a.Origin = "http://evil.localhost:8123" }, want: ErrInvalid},
+		{name: "wrong rp id", auth: func(a *softAuth) { a.RPID = "example.org" }, want: ErrInvalid},
+		{name: "PRF of 31 bytes", auth: func(a *softAuth) { a.PRFLen = 31 }, want: ErrBadPRF},
+		{name: "PRF of 64 bytes", auth: func(a *softAuth) { a.PRFLen = 64 }, want: ErrBadPRF},
+		{name: "10 MB clientDataJSON", auth: func(a *softAuth) { a.ClientPad = 10 << 20 }, want: ErrInvalid},
 		{name: "not JSON", body: func([]byte) []byte { return []byte("{") }, want: ErrInvalid},
 		{name: "empty", body: func([]byte) []byte { return nil }, want: ErrInvalid},
 		{name: "assertion type", body: func(b []byte) []byte {
@@ -79,7 +79,7 @@ func TestFinishRegistrationRefuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body := a.create(t, opts, testRP.Origin)
+			body := a.Create(t, opts, testRP.Origin)
 			if tc.body != nil {
 				body = tc.body(body)
 			}
@@ -99,7 +99,7 @@ func TestFinishRegistrationAlreadyRegistered(t *testing.T) {
 	a := newSoftAuth(t)
 	cred, _ := register(t, s, a)
 	id, opts, _ := s.BeginRegistration(testRP, "patient", []Credential{cred})
-	if _, _, err := s.FinishRegistration(id, a.create(t, opts, testRP.Origin)); !errors.Is(err, ErrInvalid) {
+	if _, _, err := s.FinishRegistration(id, a.Create(t, opts, testRP.Origin)); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("got %v", err)
 	}
 }
