@@ -154,8 +154,9 @@
   }
 
   function post(path, body) {
-    // referrerPolicy same-origin: under the page's no-referrer policy a
-    // browser would send "Origin: null", which Ward refuses.
+    // referrerPolicy same-origin: under the page's no-referrer policy the
+    // Fetch standard has a same-origin POST say "Origin: null", which Ward
+    // refuses (Chromium sends the origin either way).
     return fetch(base + path, {
       method: "POST", body: JSON.stringify(body), cache: "no-store", credentials: "omit",
       referrerPolicy: "same-origin", headers: { "Content-Type": "application/json" }
