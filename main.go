@@ -31,6 +31,7 @@ func main() {
 		Version: version,
 		Assets:  assets,
 		Desktop: app.Run,
+		OpenURL: app.OpenURL,
 		Stdin:   os.Stdin,
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,

@@ -5,10 +5,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -48,11 +50,43 @@ func appOptions(ctx context.Context, h http.Handler) *options.App {
 			Middleware: func(http.Handler) http.Handler { return h },
 		},
 		OnStartup: func(wctx context.Context) {
+			window.set(wctx)
 			go func() {
 				<-ctx.Done()
 				wruntime.Quit(wctx)
 			}()
 		},
-		Linux: &linux.Options{ProgramName: "ward"},
+		OnShutdown: func(context.Context) { window.set(nil) },
+		Linux:      &linux.Options{ProgramName: "ward"},
 	}
+}
+
+// window is the open window's Wails context, which Wails' runtime calls
+// need; nil before the window starts and after it closes.
+var window current
+
+type current struct {
+	mu  sync.Mutex
+	ctx context.Context
+}
+
+func (c *current) set(ctx context.Context) {
+	c.mu.Lock()
+	c.ctx = ctx
+	c.mu.Unlock()
+}
+
+// OpenURL opens url in the system browser (Wails' BrowserOpenURL: xdg-open
+// on Linux, which reports its own failures only to Wails' log). It is the
+// window's api.Options.OpenURL, for the passkey ceremonies WebKitGTK cannot
+// run (backend/browserauth); it fails while no window is open.
+func OpenURL(url string) error {
+	window.mu.Lock()
+	ctx := window.ctx
+	window.mu.Unlock()
+	if ctx == nil {
+		return errors.New("the Ward window is not open, so it cannot open the web browser")
+	}
+	wruntime.BrowserOpenURL(ctx, url)
+	return nil
 }

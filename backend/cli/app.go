@@ -160,6 +160,7 @@ func runDesktop(ctx context.Context, args []string, env Env) error {
 		Vault:      m,
 		Logger:     slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		AllowSetup: true,
+		OpenURL:    env.OpenURL,
 		FirstAPICall: func() {
 			fmt.Fprintf(env.Stderr, "ward: window ready: first API call %d ms after start\n", time.Since(start).Milliseconds())
 		},

@@ -27,6 +27,9 @@ type Env struct {
 	Version string
 	Assets  fs.FS // the built frontend (frontend/dist)
 	Desktop Desktop
+	// OpenURL opens a URL in the system browser from the window (nil
+	// without one); the window's passkey ceremonies run there.
+	OpenURL func(url string) error
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
