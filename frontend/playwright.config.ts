@@ -7,6 +7,9 @@ import { defineConfig } from '@playwright/test';
 //   made-up vault that global setup creates with `vault init` and `vault import`.
 // - project "setup": `$WARD_BIN serve --data DIR --addr 127.0.0.1:0` on an
 //   empty folder (no vault): first run, setting Ward up from the page.
+// - project "passkey": `$WARD_BIN serve --data DIR --addr 127.0.0.1:0` on a
+//   vault of its own, opened at http://localhost:PORT (a WebAuthn RP ID is
+//   never an IP address), with Chromium's virtual authenticator over CDP.
 export default defineConfig({
   testDir: './e2e',
   projects: [
@@ -14,6 +17,7 @@ export default defineConfig({
     { name: 'vault', testMatch: /vault\.spec\.ts$/, metadata: { server: 'vault' } },
     { name: 'setup', testMatch: /setup\.spec\.ts$/, metadata: { server: 'setup' } },
     { name: 'safety', testMatch: /safety[-\w]*\.spec\.ts$/, metadata: { server: 'safety' } },
+    { name: 'passkey', testMatch: /passkey\.spec\.ts$/, metadata: { server: 'passkey' } },
   ],
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,

@@ -1,8 +1,9 @@
 // Shared fixtures: baseURL from the server that global-setup started for the
 // project (WARD_BASE_URL for "demo", WARD_VAULT_URL for "vault",
-// WARD_SETUP_URL for "setup", WARD_SAFETY_URL for "safety"), and a
-// guard that fails any test whose page logged a console error (which includes
-// Content-Security-Policy violations) or threw an uncaught exception.
+// WARD_SETUP_URL for "setup", WARD_SAFETY_URL for "safety", WARD_PASSKEY_URL
+// for "passkey"), and a guard that fails any test whose page logged a console
+// error (which includes Content-Security-Policy violations) or threw an
+// uncaught exception.
 import { test as base, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -15,7 +16,12 @@ type Fixtures = {
 export const test = base.extend<Fixtures>({
   baseURL: async ({}, use, testInfo) => {
     const server = testInfo.project.metadata?.server;
-    const names: Record<string, string> = { vault: 'WARD_VAULT_URL', setup: 'WARD_SETUP_URL', safety: 'WARD_SAFETY_URL' };
+    const names: Record<string, string> = {
+      vault: 'WARD_VAULT_URL',
+      setup: 'WARD_SETUP_URL',
+      safety: 'WARD_SAFETY_URL',
+      passkey: 'WARD_PASSKEY_URL',
+    };
     const name = names[server] ?? 'WARD_BASE_URL';
     const url = process.env[name];
     if (!url) throw new Error(`${name} is not set: global setup did not start the server`);

@@ -1,4 +1,4 @@
-// Starts three Ward servers once for the whole run and shares their URLs with
+// Starts the Ward servers once for the whole run and shares their URLs with
 // the tests (and test-results/ward-url.txt for debugging):
 // - WARD_BASE_URL: `$WARD_BIN serve --demo --data TMP` (project "demo": no lock at all)
 // - WARD_VAULT_URL: `$WARD_BIN serve --data DIR` on a vault prepared here with
@@ -11,6 +11,11 @@
 //   holding every file in e2e/fixtures/safety/ (project "safety": the
 //   clinical-safety hazards, one made-up record that has them all), with the
 //   organisation contacts an urgent result names.
+// - WARD_PASSKEY_URL: `$WARD_BIN serve --data DIR` on its own vault made like
+//   the "vault" one (project "passkey": face and fingerprint unlock with
+//   Chromium's virtual authenticator). Its URL names localhost, not
+//   127.0.0.1: an IP address is never a WebAuthn RP ID. The password goes
+//   to the tests through WARD_PASSKEY_PASSWORD.
 // The returned function is Playwright's global teardown: it stops the servers.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -172,6 +177,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const safety = await startServer(bin, ['serve', '--data', sv.data, '--config', configFile, '--addr', '127.0.0.1:0']);
     children.push(safety.child);
 
+    // Passkeys: a vault of its own, since the tests add and remove passkeys.
+    const pv = await prepareVault(bin, path.join(tmp, 'passkey'), [VAULT_BUNDLE]);
+    const pk = await startServer(bin, ['serve', '--data', pv.data, '--addr', '127.0.0.1:0']);
+    children.push(pk.child);
+    const passkeyURL = pk.url.replace('://127.0.0.1:', '://localhost:');
+
+    process.env.WARD_PASSKEY_URL = passkeyURL;
+    process.env.WARD_PASSKEY_PASSWORD = pv.password;
     process.env.WARD_SAFETY_URL = safety.url;
     process.env.WARD_SAFETY_PASSWORD = sv.password;
     process.env.WARD_BASE_URL = demo.url;
@@ -180,7 +193,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     process.env.WARD_VAULT_PASSWORD = v.password;
     process.env.WARD_VAULT_RECOVERY_KEY = v.recoveryKey;
     mkdirSync(path.join(frontendDir, 'test-results'), { recursive: true });
-    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\nsetup ${fresh.url}\nsafety ${safety.url}\n`);
+    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\nsetup ${fresh.url}\nsafety ${safety.url}\npasskey ${passkeyURL}\n`);
   } catch (err) {
     await teardown();
     throw err;
