@@ -41,7 +41,9 @@ func (c browserUnlock) Begin(ctx context.Context, rp passkey.RP) (string, json.R
 }
 
 func (c browserUnlock) Finish(ctx context.Context, ceremony string, credential []byte) (any, error) {
-	tok, err := c.h.opt.Vault.UnlockPasskey(ctx, c.from, c.h.proof(ceremony, credential))
+	prove, forget := c.h.proof(ceremony, credential)
+	tok, err := c.h.opt.Vault.UnlockPasskey(ctx, c.from, prove)
+	forget()
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +63,9 @@ func (c browserConfirm) Begin(ctx context.Context, rp passkey.RP) (string, json.
 }
 
 func (c browserConfirm) Finish(ctx context.Context, ceremony string, credential []byte) (any, error) {
-	until, err := c.h.opt.Vault.ConfirmPasskey(ctx, c.tok, c.from, c.h.proof(ceremony, credential))
+	prove, forget := c.h.proof(ceremony, credential)
+	until, err := c.h.opt.Vault.ConfirmPasskey(ctx, c.tok, c.from, prove)
+	forget()
 	if err != nil {
 		return nil, err
 	}

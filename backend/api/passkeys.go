@@ -89,19 +89,23 @@ func credentialsOf(slots []vault.Slot) []passkey.Credential {
 // proof checks a posted assertion against the vault's passkey slots and
 // returns what opens the matching slot. Every way it can fail is
 // session.ErrWrongPasskey (with the cause, for the security log only).
-func (h *handler) proof(ceremony string, body []byte) session.Proof {
+// The vault unwraps with the PRF output after the proof has returned, so
+// the output is zeroed by forget, which the caller runs once the unlock or
+// confirmation has returned.
+func (h *handler) proof(ceremony string, body []byte) (prove session.Proof, forget func()) {
+	var output []byte
 	return func(slots []vault.Slot) (vault.Unwrapper, vault.Slot, error) {
-		cred, output, err := h.passkeys.FinishLogin(ceremony, body, credentialsOf(slots))
+		cred, out, err := h.passkeys.FinishLogin(ceremony, body, credentialsOf(slots))
 		if err != nil {
 			return nil, vault.Slot{}, fmt.Errorf("%w: %w", session.ErrWrongPasskey, err)
 		}
-		defer clear(output)
+		output = out
 		id := base64.RawURLEncoding.EncodeToString(cred.ID)
 		for _, s := range slots {
 			if s.Kind != vault.KindPRF || s.ID != id || s.Passkey == nil {
 				continue
 			}
-			u, err := vault.NewPRF(cred.ID, s.Salt, output)
+			u, err := vault.NewPRF(cred.ID, s.Salt, out)
 			if err != nil {
 				return nil, vault.Slot{}, fmt.Errorf("%w: %w", session.ErrWrongPasskey, err)
 			}
@@ -111,7 +115,7 @@ func (h *handler) proof(ceremony string, body []byte) session.Proof {
 			return wrongPasskeyOnFail{u}, s, nil
 		}
 		return nil, vault.Slot{}, fmt.Errorf("%w: no slot for the credential", session.ErrWrongPasskey)
-	}
+	}, func() { clear(output) }
 }
 
 // wrongPasskeyOnFail makes a PRF output that does not open its slot read
@@ -171,7 +175,9 @@ func (h *handler) passkeyFinish(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	tok, err := h.opt.Vault.UnlockPasskey(r.Context(), guesser(clientIP(r)), h.proof(body.Ceremony, body.Credential))
+	prove, forget := h.proof(body.Ceremony, body.Credential)
+	tok, err := h.opt.Vault.UnlockPasskey(r.Context(), guesser(clientIP(r)), prove)
+	forget()
 	if err == nil {
 		h.security("unlock", r, "outcome", "ok", "with", "passkey")
 		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "autoLockMinutes": h.opt.Vault.Status(tok).AutoLockMinutes})

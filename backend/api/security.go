@@ -98,7 +98,9 @@ func (h *handler) confirmPasskeyFinish(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	until, err := h.opt.Vault.ConfirmPasskey(r.Context(), bearer(r), guesser(clientIP(r)), h.proof(body.Ceremony, body.Credential))
+	prove, forget := h.proof(body.Ceremony, body.Credential)
+	until, err := h.opt.Vault.ConfirmPasskey(r.Context(), bearer(r), guesser(clientIP(r)), prove)
+	forget()
 	if err != nil {
 		h.passkeyError(w, r, "confirm", err)
 		return
