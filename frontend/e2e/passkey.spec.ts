@@ -383,4 +383,42 @@ test.describe('face and fingerprint unlock', () => {
     await expectNoAxeViolations(page);
     expect(consoleProblems).toEqual([]);
   });
+
+  test('without WebAuthn in the page (the desktop window) the step runs in the web browser', async ({ page, consoleProblems }) => {
+    await addAuthenticator(page);
+    await openSecurity(page);
+    await addPasskey(page, 'Window laptop');
+    await lock(page);
+
+    // As in WebKitGTK: no PublicKeyCredential at all.
+    await page.addInitScript(() => {
+      delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential;
+    });
+    await page.reload();
+    const started = page.waitForResponse((r) => r.url().endsWith('/api/vault/passkey/browser'));
+    const popup = page.waitForEvent('popup');
+    const polled = page.waitForRequest((r) => /\/api\/vault\/passkey\/browser\/[^/]+$/.test(r.url()));
+    await passkeyButton(page).click();
+    const answer = await (await started).json();
+    expect(answer.url).toMatch(/^http:\/\/localhost:\d+\//);
+    expect(answer.opened).toBeFalsy();
+    // Ward did not open it (ward serve), so the page did.
+    const tab = await popup;
+    expect(tab.url()).toBe(answer.url);
+    await polled;
+    const wait = page.getByTestId('passkey-browser');
+    await expect(wait.getByRole('heading', { name: 'Finish in your web browser' })).toBeVisible();
+    await expect(wait).toContainText('Use your face, fingerprint or security key when your browser asks.');
+    await expect(wait).toContainText('Your record unlocks by itself.');
+    await expect(page.getByTestId('passkey-browser-url')).toHaveText(answer.url);
+    await expectNoAxeViolations(page);
+
+    // Cancel: back to the choice, nothing said, still locked.
+    await tab.close();
+    await wait.getByRole('button', { name: 'Cancel' }).click();
+    await expect(passkeyButton(page)).toBeVisible();
+    await expect(page.getByTestId('error-summary')).toHaveCount(0);
+    await expectLocked(page);
+    expect(consoleProblems).toEqual([]);
+  });
 });
