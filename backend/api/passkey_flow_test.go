@@ -184,12 +184,18 @@ func (p page) readable(tok string) {
 }
 
 // passkeyVault is a locked real vault with a password and a recovery key
-// and its handler, seen from the owner's page, and the recovery key.
-func passkeyVault(t *testing.T) (page, string) {
+// and its handler (with opt, when given), seen from the owner's page, and
+// the recovery key.
+func passkeyVault(t *testing.T, opt ...Options) (page, string) {
 	t.Helper()
 	m, recovery := vaultWith(t, cheapKDF, time.Hour)
 	log := &bytes.Buffer{}
-	h := New(Options{Vault: m, Logger: slog.New(slog.NewTextHandler(log, nil))})
+	o := Options{}
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	o.Vault, o.Logger = m, slog.New(slog.NewTextHandler(log, nil))
+	h := New(o)
 	return page{t: t, h: h, addr: "192.0.2.1:50000", log: log}, recovery
 }
 
