@@ -309,6 +309,12 @@ func TestBrowserPasskeyRegister(t *testing.T) {
 	if got := strings.Join(w.methods(tok), ","); got != "passkey:Blue key,passkey:This laptop,password,recovery" {
 		t.Fatalf("methods = %s", got)
 	}
+	// A confirmation in the browser, for the next change.
+	id, b = w.start(tok, `{"purpose":"confirm"}`)
+	b.run(key)
+	if r := w.poll(id); r.body["state"] != "done" || r.body["freshUntil"] == nil || r.body["token"] != nil {
+		t.Fatalf("poll after confirming = %v", r.body)
+	}
 	w.lock(tok)
 	for _, a := range []*passkeytest.Authenticator{laptop, key} {
 		id, b := w.start("", `{"purpose":"unlock"}`)

@@ -470,6 +470,15 @@ func TestPasskeyVaultWithoutPassword(t *testing.T) {
 
 	tok = tokenOf(t, p.unlockWith(a))
 	p.readable(tok)
+	// With no password, a change is confirmed with the passkey.
+	confirm := func(a *passkeytest.Authenticator) reply {
+		id, opts := ceremony(t, p.must("POST", "/api/security/confirm/passkey/begin", tok, "{}"))
+		return p.send("POST", "/api/security/confirm/passkey/finish", tok, finishBody(t, id, a.Get(t, opts, pageOrigin)))
+	}
+	if r := confirm(a); r.code != http.StatusOK || r.body["freshUntil"] == "" {
+		t.Fatalf("confirm with the passkey = %d %v", r.code, r.body)
+	}
+	wantWrongPasskey(t, "confirm with an unregistered authenticator", confirm(passkeytest.New(t)))
 	p.lock(tok)
 	tok = tokenOf(t, p.send("POST", "/api/vault/unlock", "", `{"recoveryKey":"`+recovery+`"}`))
 	p.readable(tok)
