@@ -421,4 +421,115 @@ test.describe('face and fingerprint unlock', () => {
     await expectLocked(page);
     expect(consoleProblems).toEqual([]);
   });
+
+  test('the system-browser path: a passkey added and used through Ward\'s one-time page, the window unlocked by itself', async ({ page, request, consoleProblems }) => {
+    test.setTimeout(60_000);
+    // The window: no WebAuthn (as in WebKitGTK), and window.open only noted
+    // down, as when Ward opens the URL in the system browser itself. (Opening
+    // it here would load the page, whose script begins the ceremony at once
+    // and so takes the one use.)
+    await page.addInitScript(() => {
+      delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential;
+      const w = window as unknown as { open: (url?: string | URL) => null; wardOpened: string[] };
+      w.wardOpened = [];
+      w.open = (url) => {
+        w.wardOpened.push(String(url));
+        return null;
+      };
+    });
+    await openSecurity(page);
+    expect(await page.evaluate(() => 'PublicKeyCredential' in window)).toBe(false);
+
+    // The system browser: another tab with the platform authenticator.
+    const browser = await page.context().newPage();
+    const { cdp, id } = await addAuthenticator(browser);
+    const onePage = browser.locator('#heading');
+    const cont = browser.getByRole('button', { name: 'Continue', exact: true });
+
+    /** Continue on the one-time page (and again for a second step) until it is done. */
+    async function finishInBrowser(url: string): Promise<number> {
+      const res = await browser.goto(url);
+      expect(res?.status()).toBe(200);
+      await expect(browser).toHaveTitle('Confirm it is you – Ward');
+      await expect(cont).toBeEnabled();
+      const t0 = Date.now();
+      await cont.click();
+      for (let i = 0; i < 3; i++) {
+        await expect(async () => {
+          const done = (await onePage.textContent()) === 'Done — return to Ward';
+          const again = (await cont.isVisible()) && (await cont.isEnabled());
+          expect(done || again).toBe(true);
+        }).toPass();
+        if ((await onePage.textContent()) === 'Done — return to Ward') break;
+        console.log('the one-time page asked for one more step');
+        await cont.click(); // "One more step: confirm it is you again."
+      }
+      await expect(onePage).toHaveText('Done — return to Ward');
+      await expect(browser.locator('#status')).toHaveText('You can close this tab. Ward carries on by itself.');
+      return t0;
+    }
+
+    /** The one-time URL used a second time: refused (gone, or its listener closed). */
+    async function refusedAgain(url: string) {
+      const reloaded = await browser.reload().then((r) => r?.status() ?? 0, (e: Error) => e.message);
+      if (typeof reloaded === 'number') expect(reloaded).toBe(410);
+      else expect(reloaded).toMatch(/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE/);
+      const posted = await request
+        .post(url + '/begin', { data: {}, headers: { Origin: new URL(url).origin } })
+        .then((r) => r.status(), (e: Error) => e.message);
+      if (typeof posted === 'number') expect([409, 410]).toContain(posted);
+      else expect(posted).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
+      console.log(`second use of ${new URL(url).pathname.slice(0, 16)}…: reload → ${String(reloaded).split('\n')[0]}; POST begin → ${String(posted).split('\n')[0]}`);
+    }
+
+    // Register: the window asks Ward, and waits.
+    const name = 'System browser laptop';
+    await page.getByLabel('Name for this device').fill(name);
+    const started = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/vault/passkey/browser');
+    const startBody = nextBody(page, '/api/vault/passkey/browser');
+    await page.getByRole('button', { name: 'Add face or fingerprint unlock' }).click();
+    const reg = await (await started).json();
+    expect(JSON.parse(await startBody)).toEqual({ purpose: 'register', name });
+    expect(reg.url).toMatch(/^http:\/\/localhost:\d+\/passkey\/[^/]+$/);
+    expect(new URL(reg.url).port).not.toBe(new URL(page.url()).port);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { wardOpened: string[] }).wardOpened)).toEqual([reg.url]);
+    await expect(page.getByTestId('passkey-browser-url')).toHaveText(reg.url);
+
+    const regClick = await finishInBrowser(reg.url);
+    await expect(passkeyRow(page, name)).toContainText('Not used yet.');
+    const regMs = Date.now() - regClick;
+    await expect(page.getByTestId('done')).toContainText(`You can now unlock your record with ${name}.`);
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: id });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0].isResidentCredential).toBe(true);
+    console.log(`register: Continue → passkey listed in the window: ${regMs} ms`);
+    await refusedAgain(reg.url);
+
+    // Unlock: lock the window, choose face or fingerprint, finish in the browser.
+    await lock(page);
+    const unlockStarted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/vault/passkey/browser');
+    await passkeyButton(page).click();
+    const unl = await (await unlockStarted).json();
+    expect(unl.url).toMatch(/^http:\/\/localhost:\d+\/passkey\/[^/]+$/);
+    expect(unl.url).not.toBe(reg.url);
+    await expect(page.getByTestId('passkey-browser').getByRole('heading', { name: 'Finish in your web browser' })).toBeVisible();
+    await expectLocked(page);
+
+    const unlockClick = await finishInBrowser(unl.url);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Security settings');
+    const unlockMs = Date.now() - unlockClick;
+    await expect(page).toHaveURL(/#\/security$/);
+    expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeTruthy();
+    await expect(passkeyRow(page, name)).toContainText('Last used ');
+    console.log(`unlock: Continue → window unlocked: ${unlockMs} ms`);
+    await refusedAgain(unl.url);
+
+    // The record is open: a result.
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Test results' }).click();
+    await page.getByTestId('report').getByRole('link', { name: 'Full blood count' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Full blood count');
+    expect(await page.evaluate(() => (window as unknown as { wardOpened: string[] }).wardOpened)).toEqual([reg.url, unl.url]);
+    expect(consoleProblems).toEqual([]);
+    await browser.close();
+  });
 });
