@@ -10,7 +10,7 @@ import (
 // as the end-to-end "safety" vault holds them.
 func unitsRecord(t *testing.T) *Record {
 	t.Helper()
-	first := Set{Source: Source{Name: "Elm Tree Surgery"}, Resources: (*Record)(nil).sourceResources(t)}
+	first := Set{Source: Source{Name: "Elm Tree Surgery"}, Resources: safetyResources(t)}
 	units := Set{Source: Source{Name: "Old clinic"}, Resources: readFixture(t, "../../frontend/e2e/fixtures/safety/40-units.json")}
 	return Build(safetyNow, first, units)
 }

@@ -19,23 +19,7 @@ var safetyNow = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // hazard, its dates written as "{{daysAgo N}}" before safetyNow.
 func safetyRecord(t *testing.T) *Record {
 	t.Helper()
-	raw, err := os.ReadFile("../../frontend/e2e/fixtures/safety/00-results.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := regexp.MustCompile(`\{\{daysAgo (\d+)\}\}`)
-	raw = re.ReplaceAllFunc(raw, func(m []byte) []byte {
-		n, _ := strconv.Atoi(string(re.FindSubmatch(m)[1]))
-		return []byte(safetyNow.AddDate(0, 0, -n).Format("2006-01-02"))
-	})
-	var rs []fhir.Resource
-	for r, err := range fhir.Read(strings.NewReader(string(raw))) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs = append(rs, r)
-	}
-	return Build(safetyNow, Set{Source: Source{Name: "Elm Tree Surgery"}, Resources: rs})
+	return Build(safetyNow, Set{Source: Source{Name: "Elm Tree Surgery"}, Resources: safetyResources(t)})
 }
 
 func mustReport(t *testing.T, rec *Record, id string) Report {
@@ -91,22 +75,22 @@ func TestUrgentResultStandsOut(t *testing.T) {
 
 	// Later: past the window the banner goes (the tag stays); a newer
 	// result of the same test that is not critical ends it at once.
-	old := Build(safetyNow.Add(UrgentWindow+4*24*time.Hour), Set{Resources: rec.sourceResources(t)})
+	old := Build(safetyNow.Add(UrgentWindow+4*24*time.Hour), Set{Resources: safetyResources(t)})
 	if u := old.Summary().Urgent; len(u) != 0 {
 		t.Errorf("%d days on the banner still shows %+v", int(UrgentWindow.Hours()/24)+4, u)
 	}
 	if k := resultNamed(t, mustReport(t, old, "kidney"), "Potassium"); !k.Urgent {
 		t.Error("the urgent tag went with the banner")
 	}
-	later := append(rec.sourceResources(t), mustParse(t, `{"resourceType":"Observation","id":"k2","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}],"text":"Potassium"},"subject":{"reference":"Patient/robin"},"effectiveDateTime":"2026-11-22","valueQuantity":{"value":4.6,"unit":"mmol/L"},"referenceRange":[{"low":{"value":3.5},"high":{"value":5.3}}]}`))
+	later := append(safetyResources(t), mustParse(t, `{"resourceType":"Observation","id":"k2","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}],"text":"Potassium"},"subject":{"reference":"Patient/robin"},"effectiveDateTime":"2026-11-22","valueQuantity":{"value":4.6,"unit":"mmol/L"},"referenceRange":[{"low":{"value":3.5},"high":{"value":5.3}}]}`))
 	if u := Build(safetyNow, Set{Resources: later}).Summary().Urgent; len(u) != 0 {
 		t.Errorf("a normal potassium since: banner still %+v", u)
 	}
 }
 
-// sourceResources is the safety record's resources again, for rebuilding
-// it on another day.
-func (r *Record) sourceResources(t *testing.T) []fhir.Resource {
+// safetyResources reads the safety record's resources, its
+// "{{daysAgo N}}" dates counted back from safetyNow.
+func safetyResources(t *testing.T) []fhir.Resource {
 	t.Helper()
 	raw, err := os.ReadFile("../../frontend/e2e/fixtures/safety/00-results.json")
 	if err != nil {
