@@ -69,7 +69,7 @@ func (c browserConfirm) Finish(ctx context.Context, ceremony string, credential 
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"freshUntil": until.UTC().Format("2006-01-02T15:04:05Z")}, nil
+	return freshJSON(until), nil
 }
 
 // browserRegister adds a passkey made in the system browser; when the

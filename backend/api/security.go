@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/ward-health/ward/backend/passkey"
 	"github.com/ward-health/ward/backend/session"
@@ -84,12 +85,22 @@ func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
 	pw := []byte(body.Password)
 	until, err := h.opt.Vault.Confirm(r.Context(), bearer(r), session.Secret{Password: pw, From: guesser(clientIP(r))})
 	clear(pw)
+	h.confirmed(w, r, "password", until, err)
+}
+
+// confirmed answers a confirmation: the session's new freshUntil, or why not.
+func (h *handler) confirmed(w http.ResponseWriter, r *http.Request, with string, until time.Time, err error) {
 	if err != nil {
 		h.passkeyError(w, r, "confirm", err)
 		return
 	}
-	h.security("confirm", r, "outcome", "ok", "with", "password")
-	writeJSON(w, http.StatusOK, map[string]any{"freshUntil": until.UTC().Format("2006-01-02T15:04:05Z")})
+	h.security("confirm", r, "outcome", "ok", "with", with)
+	writeJSON(w, http.StatusOK, freshJSON(until))
+}
+
+// freshJSON is a confirmation's answer, {"freshUntil": RFC 3339 in UTC}.
+func freshJSON(until time.Time) map[string]any {
+	return map[string]any{"freshUntil": until.UTC().Format(time.RFC3339)}
 }
 
 // confirmPasskeyFinish answers POST /api/security/confirm/passkey/finish.
@@ -101,12 +112,7 @@ func (h *handler) confirmPasskeyFinish(w http.ResponseWriter, r *http.Request) {
 	prove, forget := h.proof(body.Ceremony, body.Credential)
 	until, err := h.opt.Vault.ConfirmPasskey(r.Context(), bearer(r), guesser(clientIP(r)), prove)
 	forget()
-	if err != nil {
-		h.passkeyError(w, r, "confirm", err)
-		return
-	}
-	h.security("confirm", r, "outcome", "ok", "with", "passkey")
-	writeJSON(w, http.StatusOK, map[string]any{"freshUntil": until.UTC().Format("2006-01-02T15:04:05Z")})
+	h.confirmed(w, r, "passkey", until, err)
 }
 
 // addPasskeyBegin answers POST /api/security/passkeys/begin.

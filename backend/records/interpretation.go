@@ -190,13 +190,8 @@ func meaningOf(c *fhir.CodeableConcept) string {
 	if c == nil {
 		return ""
 	}
-	if c.Text != "" {
-		return c.Text
-	}
-	for _, cd := range c.Coding {
-		if cd.Display != "" {
-			return cd.Display
-		}
+	if c.Text != "" || displayOf(c) != "" {
+		return c.Label()
 	}
 	for _, cd := range c.Coding {
 		if m, ok := meanings[cd.Code]; ok {
