@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,9 @@ type Options struct {
 	// PublicHosts are the other names LoopbackOnly lets through: those
 	// browsers use for a Ward others can reach (see hosts.go).
 	PublicHosts []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxy); without any the header is never read.
+	TrustedProxies []netip.Prefix
 	// AllowSetup lets the page create a vault in an empty data folder:
 	// right for the desktop window and for a server on loopback, not for a
 	// server others can reach, where the first visitor would choose the

@@ -109,7 +109,7 @@ func (h *handler) browserStart(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	from, tok := guesser(clientIP(r)), bearer(r)
+	from, tok := guesser(h.clientIP(r)), bearer(r)
 	var c browserauth.Ceremony
 	switch body.Purpose {
 	case "unlock":

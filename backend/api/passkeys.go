@@ -132,7 +132,7 @@ func (u wrongPasskeyOnFail) Unwrap(vaultID string, s vault.Slot) ([]byte, error)
 
 // beginPasskey starts an assertion over the vault's passkeys.
 func (h *handler) beginPasskey(ctx context.Context, r *http.Request, rp passkey.RP) (string, json.RawMessage, error) {
-	if err := h.opt.Vault.CheckAttempts(ctx, guesser(clientIP(r))); err != nil {
+	if err := h.opt.Vault.CheckAttempts(ctx, guesser(h.clientIP(r))); err != nil {
 		return "", nil, err
 	}
 	slots, err := h.opt.Vault.Passkeys(ctx)
@@ -176,7 +176,7 @@ func (h *handler) passkeyFinish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prove, forget := h.proof(body.Ceremony, body.Credential)
-	tok, err := h.opt.Vault.UnlockPasskey(r.Context(), guesser(clientIP(r)), prove)
+	tok, err := h.opt.Vault.UnlockPasskey(r.Context(), guesser(h.clientIP(r)), prove)
 	forget()
 	if err == nil {
 		h.security("unlock", r, "outcome", "ok", "with", "passkey")

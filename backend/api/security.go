@@ -83,7 +83,7 @@ func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := []byte(body.Password)
-	until, err := h.opt.Vault.Confirm(r.Context(), bearer(r), session.Secret{Password: pw, From: guesser(clientIP(r))})
+	until, err := h.opt.Vault.Confirm(r.Context(), bearer(r), session.Secret{Password: pw, From: guesser(h.clientIP(r))})
 	clear(pw)
 	h.confirmed(w, r, "password", until, err)
 }
@@ -110,7 +110,7 @@ func (h *handler) confirmPasskeyFinish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prove, forget := h.proof(body.Ceremony, body.Credential)
-	until, err := h.opt.Vault.ConfirmPasskey(r.Context(), bearer(r), guesser(clientIP(r)), prove)
+	until, err := h.opt.Vault.ConfirmPasskey(r.Context(), bearer(r), guesser(h.clientIP(r)), prove)
 	forget()
 	h.confirmed(w, r, "passkey", until, err)
 }

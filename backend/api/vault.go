@@ -57,7 +57,7 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 		with = "recovery_key"
 	}
 	pw := []byte(body.Password)
-	tok, err := h.opt.Vault.Unlock(r.Context(), session.Secret{Password: pw, RecoveryKey: body.RecoveryKey, From: guesser(clientIP(r))})
+	tok, err := h.opt.Vault.Unlock(r.Context(), session.Secret{Password: pw, RecoveryKey: body.RecoveryKey, From: guesser(h.clientIP(r))})
 	clear(pw)
 	if err == nil {
 		h.security("unlock", r, "outcome", "ok", "with", with)

@@ -20,6 +20,7 @@ type serveFlags struct {
 	behindProxy bool
 	tlsCert     string
 	tlsKey      string
+	proxies     string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet) {
@@ -28,6 +29,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.behindProxy, "behind-tls-proxy", false, "a proxy in front of Ward terminates TLS (needed beyond loopback without --tls-cert)")
 	fs.StringVar(&s.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; with --tls-key)")
 	fs.StringVar(&s.tlsKey, "tls-key", "", "the certificate's private key file (PEM)")
+	fs.StringVar(&s.proxies, "trusted-proxy", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client; without it the header is ignored")
 }
 
 // exposure is who can reach a listener: decided from the address it is
@@ -61,6 +63,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	hosts, err := parseHosts(s.publicHosts)
+	if err != nil {
+		return err
+	}
+	proxies, err := api.ParseProxies(s.proxies)
 	if err != nil {
 		return err
 	}
@@ -99,6 +105,9 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		// ones given (DNS rebinding).
 		LoopbackOnly: true,
 		PublicHosts:  hosts,
+		// Only these proxies' X-Forwarded-For is believed, so guesses
+		// are counted per client behind them, not all against the proxy.
+		TrustedProxies: proxies,
 		// Setting up a vault from the page is for this computer's own
 		// user: not where others can reach Ward, where the first visitor
 		// would choose the password (use "ward vault init" there).
