@@ -32,6 +32,13 @@ var migrations = []string{
 		body    BLOB NOT NULL
 	) STRICT;
 	CREATE INDEX resources_source ON resources(source);`,
+	// Files sealed to the vault's age recipient (package inbox) while it is
+	// locked; meta holds the recipient in the clear and the identity sealed.
+	`CREATE TABLE inbox (
+		id       INTEGER PRIMARY KEY,
+		received INTEGER NOT NULL,
+		sealed   BLOB NOT NULL
+	) STRICT;`,
 }
 
 // SchemaVersion is the newest schema this build knows.
