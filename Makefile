@@ -31,6 +31,7 @@ test: deps frontend desktop serve-bin
 	@scripts/test.sh
 
 deps: apt go-deps npm-deps
+	@GOBIN=$(CURDIR)/.tools go install github.com/axllent/mailpit@v1.27.11
 
 # On Linux the desktop build needs GTK and WebKitGTK headers; tests need
 # Chromium, Xvfb and ImageMagick. Install them when missing and we are root,

@@ -7,6 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin
+# Mailpit for backend/mail's tests (make deps installs it).
+if [ -x .tools/mailpit ]; then export WARD_MAILPIT=$PWD/.tools/mailpit; fi
 source scripts/failures.sh
 mkdir -p test-results
 passed=0
