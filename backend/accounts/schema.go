@@ -1,0 +1,114 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// migrations[i] moves the schema from version i to i+1. Append only.
+// Times are Unix nanoseconds.
+var migrations = []string{
+	`CREATE TABLE accounts (
+		id             TEXT PRIMARY KEY,
+		email_lookup   BLOB NOT NULL UNIQUE,
+		email_sealed   BLOB NOT NULL,
+		vault_dir      TEXT NOT NULL,
+		state          TEXT NOT NULL CHECK (state IN ('pending', 'active', 'disabled')),
+		created        INTEGER NOT NULL,
+		verified       INTEGER,
+		twostep_sealed BLOB,
+		require_reset  INTEGER NOT NULL DEFAULT 0
+	) STRICT;
+	CREATE TABLE sessions (
+		id_hash    BLOB PRIMARY KEY,
+		account    TEXT NOT NULL,
+		csrf       TEXT NOT NULL,
+		created    INTEGER NOT NULL,
+		last_seen  INTEGER NOT NULL,
+		user_agent TEXT NOT NULL,
+		address    TEXT NOT NULL,
+		ended      INTEGER,
+		end_reason TEXT
+	) STRICT;
+	CREATE INDEX sessions_account ON sessions(account);
+	CREATE TABLE sign_ins (
+		account    TEXT NOT NULL,
+		at         INTEGER NOT NULL,
+		address    TEXT NOT NULL,
+		user_agent TEXT NOT NULL,
+		outcome    TEXT NOT NULL
+	) STRICT;
+	CREATE INDEX sign_ins_account ON sign_ins(account, at);
+	CREATE TABLE codes (
+		purpose   TEXT NOT NULL CHECK (purpose IN ('verify', 'reset', 'twostep-email')),
+		account   TEXT NOT NULL,
+		code_hash BLOB NOT NULL,
+		expires   INTEGER NOT NULL,
+		used      INTEGER NOT NULL DEFAULT 0,
+		tries     INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (purpose, account)
+	) STRICT;
+	CREATE TABLE invites (
+		code_hash BLOB PRIMARY KEY,
+		vault_dir TEXT NOT NULL,
+		created   INTEGER NOT NULL,
+		expires   INTEGER NOT NULL,
+		used      INTEGER
+	) STRICT;
+	CREATE TABLE audit (
+		seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+		at     INTEGER NOT NULL,
+		actor  TEXT NOT NULL,
+		action TEXT NOT NULL,
+		target TEXT NOT NULL,
+		detail TEXT NOT NULL
+	) STRICT;
+	-- The audit log is append-only: even a bug or a stray query cannot
+	-- rewrite what happened.
+	CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+		BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+	CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+		BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+	CREATE TABLE throttle (
+		key      TEXT PRIMARY KEY,
+		failures INTEGER NOT NULL,
+		last     INTEGER NOT NULL
+	) STRICT;`,
+}
+
+// SchemaVersion is the newest schema this build knows.
+var SchemaVersion = len(migrations)
+
+// migrate brings the schema (version kept in PRAGMA user_version) up to date.
+func (d *DB) migrate(ctx context.Context) error {
+	conn, err := d.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var version int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("%w (schema %d, this Ward knows up to %d)", ErrNewer, version, SchemaVersion)
+	}
+	if version == SchemaVersion {
+		return nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for v := version; v < SchemaVersion; v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("migrate schema to %d: %w", v+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(SchemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

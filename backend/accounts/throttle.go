@@ -1,0 +1,72 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Throttle: the first freeFailures are free (typos happen), then each
+// failure doubles the wait, up to maxWait. Rows idle for pruneAfter are
+// dropped on write so the table stays bounded however many addresses try.
+const (
+	freeFailures = 5
+	maxWait      = 15 * time.Minute
+	pruneAfter   = 24 * time.Hour
+)
+
+// Delay is the wait owed after failures failures.
+func Delay(failures int64) time.Duration {
+	if failures <= freeFailures {
+		return 0
+	}
+	n := failures - freeFailures
+	if n >= 10 { // 2^10 s is past the cap already
+		return maxWait
+	}
+	return min(time.Duration(1<<n)*time.Second, maxWait)
+}
+
+// Check says how long key must still wait before its next try.
+func (d *DB) Check(ctx context.Context, key string) (time.Duration, error) {
+	var failures, last int64
+	err := d.sql.QueryRowContext(ctx, `SELECT failures, last FROM throttle WHERE key = ?`, key).Scan(&failures, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("throttle check: %w", err)
+	}
+	wait := time.Unix(0, last).Add(Delay(failures)).Sub(d.Now())
+	return max(wait, 0), nil
+}
+
+// Fail counts a failure for key and gives the new count.
+func (d *DB) Fail(ctx context.Context, key string) (int64, error) {
+	d.write.Lock()
+	defer d.write.Unlock()
+	now := d.Now().UnixNano()
+	if _, err := d.sql.ExecContext(ctx, `DELETE FROM throttle WHERE last < ?`, now-int64(pruneAfter)); err != nil {
+		return 0, fmt.Errorf("throttle prune: %w", err)
+	}
+	var n int64
+	err := d.sql.QueryRowContext(ctx, `INSERT INTO throttle (key, failures, last) VALUES (?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last = excluded.last
+		RETURNING failures`, key, now).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("throttle fail: %w", err)
+	}
+	return n, nil
+}
+
+// Reset forgets key's failures (after a success).
+func (d *DB) Reset(ctx context.Context, key string) error {
+	d.write.Lock()
+	defer d.write.Unlock()
+	if _, err := d.sql.ExecContext(ctx, `DELETE FROM throttle WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("throttle reset: %w", err)
+	}
+	return nil
+}
