@@ -71,6 +71,9 @@ func oneScript(part string) error {
 }
 
 func scriptOf(r rune) string {
+	if r < 0x80 { // the common case, without a walk over every script table
+		return "Latin"
+	}
 	for name, table := range unicode.Scripts {
 		if name == "Common" || name == "Inherited" {
 			continue
