@@ -294,3 +294,19 @@ func (d *DB) TwoStep(ctx context.Context, id string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// SetVaultDir names the folder of id's vault (chosen at activation).
+func (d *DB) SetVaultDir(ctx context.Context, id, dir string) error {
+	return d.exec1(ctx, "set vault", `UPDATE accounts SET vault_dir = ? WHERE id = ?`, dir, id)
+}
+
+// EmailKey is a throttle key for an email address that reveals nothing of
+// it and is the same whether or not the address has an account: a guesser
+// cannot tell the two apart by how they are slowed.
+func (d *DB) EmailKey(email string) string {
+	e, err := NormaliseEmail(email)
+	if err != nil {
+		e = email
+	}
+	return "e:" + hex.EncodeToString(d.lookup("throttle\x00" + e))[:32]
+}

@@ -138,3 +138,19 @@ func normaliseCode(s string) string {
 }
 
 func hmacEqual(a, b []byte) bool { return hmac.Equal(a, b) }
+
+// Invite gives the vault folder of an invite that is unused and unexpired,
+// without spending it: activation checks the code against the vault first
+// and spends the invite only once that worked.
+func (d *DB) Invite(ctx context.Context, codeHash []byte) (string, error) {
+	var dir string
+	err := d.sql.QueryRowContext(ctx, `SELECT vault_dir FROM invites
+		WHERE code_hash = ? AND used IS NULL AND expires >= ?`, codeHash, d.Now().UnixNano()).Scan(&dir)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrBadCode
+	}
+	if err != nil {
+		return "", fmt.Errorf("invite: %w", err)
+	}
+	return dir, nil
+}

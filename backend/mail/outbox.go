@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,6 +56,7 @@ type Outbox struct {
 	sender Sender
 	now    func() time.Time
 	log    *slog.Logger
+	seal   Sealer        // nil: rows are stored as given
 	mu     sync.Mutex    // one Flush at a time
 	kick   chan struct{} // Enqueue wakes Run
 }
@@ -65,6 +68,25 @@ type Option func(*Outbox)
 // error class and the retry time, never the address, subject or text.
 // Without it failures go to slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(o *Outbox) { o.log = l } }
+
+// Sealer encrypts messages at rest: an accounts server's outbox holds
+// patients' addresses and one-time codes, which the database file must not
+// show (see WithSealer).
+type Sealer interface {
+	Seal(plain []byte, ad string) ([]byte, error)
+	Open(sealed []byte, ad string) ([]byte, error)
+}
+
+// sealedAD binds a sealed row to the outbox; sealedTo marks such rows.
+const (
+	sealedAD = "ward mail outbox v1"
+	sealedTo = "sealed"
+)
+
+// WithSealer stores each message sealed by s: the row's to_addr says only
+// "sealed", its subject is empty and its body is the base64 of the sealed
+// address, subject and text.
+func WithSealer(s Sealer) Option { return func(o *Outbox) { o.seal = s } }
 
 // NewOutbox creates the outbox table in db if missing. now is the clock
 // (nil means time.Now).
@@ -90,10 +112,23 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
+	to, subject, text := m.To, m.Subject, m.Text
+	if o.seal != nil {
+		plain, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("mail: enqueue: %w", err)
+		}
+		sealed, err := o.seal.Seal(plain, sealedAD)
+		clear(plain)
+		if err != nil {
+			return fmt.Errorf("mail: enqueue: seal: %w", err)
+		}
+		to, subject, text = sealedTo, "", base64.StdEncoding.EncodeToString(sealed)
+	}
 	t := o.now().UnixMilli()
 	if _, err := o.db.ExecContext(ctx,
 		`INSERT INTO outbox(to_addr, subject, body, created, attempts, next_try) VALUES(?, ?, ?, ?, 0, ?)`,
-		m.To, m.Subject, m.Text, t, t); err != nil {
+		to, subject, text, t, t); err != nil {
 		return fmt.Errorf("mail: enqueue: %w", err)
 	}
 	select {
@@ -192,12 +227,37 @@ func (o *Outbox) due(ctx context.Context) ([]row, error) {
 		if err := rs.Scan(&r.id, &r.attempts, &r.m.To, &r.m.Subject, &r.m.Text); err != nil {
 			return nil, fmt.Errorf("mail: reading outbox: %w", err)
 		}
+		if r.m.To == sealedTo && o.seal != nil {
+			m, err := o.unseal(r.m.Text)
+			if err != nil {
+				// Sealed under another key (or damaged): it can never be
+				// sent, but it is not deleted either; the log says which.
+				o.log.Error("mail: a sealed message does not open", "id", r.id, "class", "sealed")
+				continue
+			}
+			r.m = m
+		}
 		out = append(out, r)
 	}
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("mail: reading outbox: %w", err)
 	}
 	return out, nil
+}
+
+func (o *Outbox) unseal(text string) (Message, error) {
+	var m Message
+	sealed, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return m, err
+	}
+	plain, err := o.seal.Open(sealed, sealedAD)
+	if err != nil {
+		return m, err
+	}
+	defer clear(plain)
+	err = json.Unmarshal(plain, &m)
+	return m, err
 }
 
 // Run sends due messages until ctx ends: at once, after every Enqueue, when
