@@ -310,3 +310,28 @@ func (d *DB) EmailKey(email string) string {
 	}
 	return "e:" + hex.EncodeToString(d.lookup("throttle\x00" + e))[:32]
 }
+
+// SQL is the database itself, for tables that live beside the accounts
+// (the mail outbox, which seals its rows with Sealer).
+func (d *DB) SQL() *sql.DB { return d.sql }
+
+// Sealer seals and opens under the accounts key, with a label of its own
+// in the associated data, so nothing it seals can pass for an account's
+// email address or two-step secret.
+type Sealer struct {
+	d     *DB
+	label string
+}
+
+// Sealer gives a Sealer for label.
+func (d *DB) Sealer(label string) Sealer { return Sealer{d, label} }
+
+// Seal encrypts plain, bound to ad.
+func (s Sealer) Seal(plain []byte, ad string) ([]byte, error) {
+	return s.d.seal(plain, "sealer\x00"+s.label+"\x00"+ad)
+}
+
+// Open decrypts what Seal sealed with the same ad.
+func (s Sealer) Open(sealed []byte, ad string) ([]byte, error) {
+	return s.d.open(sealed, "sealer\x00"+s.label+"\x00"+ad)
+}

@@ -70,3 +70,17 @@ func (d *DB) Reset(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// Refund takes back one counted try of key: a sign-in that worked. Tries
+// are counted before the work (so a client that hangs up mid-way still
+// pays), and a success gives its own try back without wiping the others:
+// an attacker cannot clear their address's count by signing in to an
+// account of their own between guesses.
+func (d *DB) Refund(ctx context.Context, key string) error {
+	d.write.Lock()
+	defer d.write.Unlock()
+	if _, err := d.sql.ExecContext(ctx, `UPDATE throttle SET failures = failures - 1 WHERE key = ? AND failures > 0`, key); err != nil {
+		return fmt.Errorf("throttle refund: %w", err)
+	}
+	return nil
+}
