@@ -11,6 +11,8 @@ export interface Config {
   version: string;
   demo: boolean;
   organisation: { name: string; helpdesk: Helpdesk | null } | null;
+  /** Accounts mode (many patients, each signing in); absent on a single-vault Ward. See lib/account.ts. */
+  accounts?: import('./account').AccountsConfig | null;
 }
 
 export interface Patient {
@@ -196,11 +198,37 @@ export function clearToken(store: TokenStore | null = defaultStore()): void {
   }
 }
 
-/** Request headers, with the bearer token when there is one. */
+// Accounts mode: the session is an HttpOnly cookie the page never sees, and
+// every request carries the CSRF token the server gave with it (kept in
+// memory only: GET /api/account gives it again after a reload).
+let csrfToken = '';
+
+/** Keeps (or, with '', forgets) the CSRF token sent as X-CSRF-Token. */
+export function setCsrf(token: string): void {
+  csrfToken = token || '';
+}
+
+export function getCsrf(): string {
+  return csrfToken;
+}
+
+/**
+ * Request headers, with the bearer token when there is one, and the CSRF
+ * token once the page has one (on every request, so that lib/security.ts's
+ * own fetch sends it too; GET answers ignore it).
+ */
 export function requestHeaders(token: string | null, extra: Record<string, string> = {}): Record<string, string> {
   const h: Record<string, string> = { Accept: 'application/json', ...extra };
   if (token) h.Authorization = 'Bearer ' + token;
+  if (csrfToken) h['X-CSRF-Token'] = csrfToken;
   return h;
+}
+
+let requestListener: (() => void) | null = null;
+
+/** Called as each request is sent (accounts mode: the idle warning counts from the last one). */
+export function setRequestListener(fn: (() => void) | null): void {
+  requestListener = fn;
 }
 
 /** Endpoints that always answer, locked or not; every other /api/ path is part of the record. */
@@ -216,13 +244,26 @@ export function isRecordEndpoint(path: string): boolean {
  * whenever the request has no valid token, whether the record is locked, open
  * to someone else, or this session's token has expired (docs/api.md), so a
  * stranger cannot tell which. A wrong password from /api/vault/unlock is not that.
+ * In accounts mode the answer is 401 "signed_out" instead: sign in first.
  */
 export function needsUnlock(path: string, status: number, code: string): boolean {
   if (!isRecordEndpoint(path)) return false;
-  return status === 401 && code === 'locked';
+  return status === 401 && (code === 'locked' || code === 'signed_out');
 }
 
 let onLocked: (() => void) | null = null;
+let onSignedOut: (() => void) | null = null;
+
+/** Accounts mode: what to do when the server says the session has ended (the app goes to sign-in). */
+export function setSignedOutHandler(fn: (() => void) | null): void {
+  onSignedOut = fn;
+}
+
+/** The session has ended (401 signed_out): forget everything and tell the app. */
+export function signedOut(): void {
+  forgetSession();
+  onSignedOut?.();
+}
 
 /** What to do when a record endpoint says the record is locked (the app goes to the unlock page). */
 export function setLockedHandler(fn: (() => void) | null): void {
@@ -249,6 +290,7 @@ async function request(path: string, init: RequestInit2 = {}): Promise<Response>
   if (init.raw !== undefined) extra['Content-Type'] = init.contentType || 'application/octet-stream';
   else if (init.body !== undefined) extra['Content-Type'] = 'application/json';
   if (init.accept) extra.Accept = init.accept;
+  requestListener?.();
   try {
     return await fetch(path, {
       method: init.method ?? 'GET',
@@ -274,8 +316,11 @@ async function throwIfFailed(path: string, res: Response): Promise<void> {
   if (res.ok) return;
   const err = apiError(res.status, await errorBody(res));
   if (needsUnlock(path, err.status, err.code)) {
-    forgetSession();
-    onLocked?.();
+    if (err.code === 'signed_out') signedOut();
+    else {
+      forgetSession();
+      onLocked?.();
+    }
   }
   throw err;
 }
@@ -320,9 +365,10 @@ function cached<T>(path: string): Promise<T> {
   return p;
 }
 
-/** Forgets the token and everything fetched with it. */
+/** Forgets the token (and CSRF token) and everything fetched with it. */
 export function forgetSession(): void {
   clearToken();
+  csrfToken = '';
   cache.clear();
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { href, pageTitle, parseHash, routeTitle, safeNext, section, unlockHref, watchRoute, type Route } from './router';
+import { href, isAccountRoute, pageTitle, parseHash, routeTitle, safeNext, section, signInHref, unlockHref, watchRoute, type Route } from './router';
 
 describe('parseHash', () => {
   const cases: Array<[string, Route]> = [
@@ -47,6 +47,16 @@ describe('parseHash', () => {
     ['#/other/Claim', { name: 'other-type', type: 'Claim' }],
     ['#/import', { name: 'import' }],
     ['#/import/x', { name: 'not-found', path: '/import/x' }],
+    ['#/sign-in', { name: 'sign-in', next: '/' }],
+    ['#/sign-in?next=%2Fresults%2Fr-1', { name: 'sign-in', next: '/results/r-1' }],
+    ['#/sign-in?next=%2Fsign-up', { name: 'sign-in', next: '/' }],
+    ['#/sign-in?next=%2Fsign-in%3Fnext%3D%252Fresults', { name: 'sign-in', next: '/' }],
+    ['#/sign-in?next=https%3A%2F%2Fevil.example', { name: 'sign-in', next: '/' }],
+    ['#/sign-in/x', { name: 'not-found', path: '/sign-in/x' }],
+    ['#/sign-up', { name: 'sign-up' }],
+    ['#/activate', { name: 'activate' }],
+    ['#/forgot', { name: 'forgot' }],
+    ['#/forgot/x', { name: 'not-found', path: '/forgot/x' }],
   ];
   it.each(cases)('parseHash(%j)', (hash, want) => {
     expect(parseHash(hash)).toEqual(want);
@@ -77,6 +87,11 @@ describe('href', () => {
     [{ name: 'other' }, '#/other'],
     [{ name: 'other-type', type: 'Claim' }, '#/other/Claim'],
     [{ name: 'import' }, '#/import'],
+    [{ name: 'sign-in', next: '/' }, '#/sign-in'],
+    [{ name: 'sign-in', next: '/results/r-1' }, '#/sign-in?next=%2Fresults%2Fr-1'],
+    [{ name: 'sign-up' }, '#/sign-up'],
+    [{ name: 'activate' }, '#/activate'],
+    [{ name: 'forgot' }, '#/forgot'],
   ];
   it.each(cases)('href(%j) = %j and round-trips', (route, want) => {
     expect(href(route)).toBe(want);
@@ -107,6 +122,10 @@ describe('safeNext', () => {
     ['/tests/loinc%7C4548-4', '/tests/loinc%7C4548-4'],
     ['/search?q=hba1c', '/search?q=hba1c'],
     ['/documents/d-1', '/documents/d-1'],
+    ['/sign-in', '/'],
+    ['/sign-up', '/'],
+    ['/activate', '/'],
+    ['/forgot', '/'],
   ];
   it.each(cases)('safeNext(%j) = %j', (next, want) => expect(safeNext(next)).toBe(want));
 });
@@ -133,6 +152,32 @@ describe('unlockHref', () => {
   });
 });
 
+describe('signInHref', () => {
+  const cases: Array<[Route | null, string]> = [
+    [null, '#/sign-in'],
+    [{ name: 'home' }, '#/sign-in'],
+    [{ name: 'results' }, '#/sign-in?next=%2Fresults'],
+    [{ name: 'report', id: 'a/b' }, '#/sign-in?next=%2Fresults%2Fa%252Fb'],
+    [{ name: 'sign-in', next: '/results' }, '#/sign-in'],
+    [{ name: 'sign-up' }, '#/sign-in'],
+    [{ name: 'forgot' }, '#/sign-in'],
+    [{ name: 'unlock', next: '/' }, '#/sign-in'],
+    [{ name: 'not-found', path: '/x' }, '#/sign-in'],
+  ];
+  it.each(cases)('signInHref(%j) = %j and comes back to the same page', (from, want) => {
+    const got = signInHref(from);
+    expect(got).toBe(want);
+    const back = parseHash(got);
+    expect(back.name).toBe('sign-in');
+    if (back.name === 'sign-in' && back.next !== '/') expect(parseHash(back.next)).toEqual(from);
+  });
+
+  it('isAccountRoute', () => {
+    expect(['#/sign-in', '#/sign-up', '#/activate', '#/forgot'].map((h) => isAccountRoute(parseHash(h)))).toEqual([true, true, true, true]);
+    expect(['#/', '#/unlock', '#/setup', '#/security'].map((h) => isAccountRoute(parseHash(h)))).toEqual([false, false, false, false]);
+  });
+});
+
 describe('titles and sections', () => {
   const cases: Array<[Route, string, string | null]> = [
     [{ name: 'home' }, 'Your health record - Ward', 'home'],
@@ -154,6 +199,10 @@ describe('titles and sections', () => {
     [{ name: 'other-type', type: 'Claim' }, 'Other records - Ward', 'more'],
     [{ name: 'import' }, 'Add records from a file - Ward', 'more'],
     [{ name: 'search', q: 'x' }, 'Search your record - Ward', null],
+    [{ name: 'sign-in', next: '/' }, 'Sign in - Ward', null],
+    [{ name: 'sign-up' }, 'Create an account - Ward', null],
+    [{ name: 'activate' }, 'Set up your account - Ward', null],
+    [{ name: 'forgot' }, 'Reset your password - Ward', null],
   ];
   it.each(cases)('%j', (route, title, sec) => {
     expect(routeTitle(route)).toBe(title);

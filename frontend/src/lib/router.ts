@@ -4,6 +4,8 @@
 // "#/other/<type>", "#/import", "#/help", "#/security",
 // "#/unlock?next=<path>" (the page to return to after unlocking),
 // "#/setup" (first run: set up Ward, when there is no vault yet).
+// Accounts mode (a server with many patients): "#/sign-in?next=<path>",
+// "#/sign-up", "#/activate" (after the emailed code) and "#/forgot".
 // Hash routes work the same in the desktop webview and in any browser, and
 // need nothing from the server.
 
@@ -27,7 +29,19 @@ export type Route =
   | { name: 'security' }
   | { name: 'unlock'; next: string }
   | { name: 'setup' }
+  | { name: 'sign-in'; next: string }
+  | { name: 'sign-up' }
+  | { name: 'activate' }
+  | { name: 'forgot' }
   | { name: 'not-found'; path: string };
+
+/** The accounts-mode pages that come before the record (never a place to return to). */
+export const ACCOUNT_ROUTES = ['sign-in', 'sign-up', 'activate', 'forgot'] as const;
+export type AccountRouteName = (typeof ACCOUNT_ROUTES)[number];
+
+export function isAccountRoute(route: Route): route is Extract<Route, { name: AccountRouteName }> {
+  return (ACCOUNT_ROUTES as readonly string[]).includes(route.name);
+}
 
 function safeDecode(s: string): string {
   try {
@@ -47,6 +61,9 @@ const SIMPLE: Record<string, Route['name']> = {
   help: 'help',
   security: 'security',
   setup: 'setup',
+  'sign-up': 'sign-up',
+  activate: 'activate',
+  forgot: 'forgot',
 };
 
 /** Parses location.hash (with or without the leading "#"). */
@@ -84,6 +101,9 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'unlock' && parts.length === 1) {
     return { name: 'unlock', next: safeNext(new URLSearchParams(query).get('next')) };
   }
+  if (parts[0] === 'sign-in' && parts.length === 1) {
+    return { name: 'sign-in', next: safeNext(new URLSearchParams(query).get('next')) };
+  }
   return { name: 'not-found', path };
 }
 
@@ -94,8 +114,15 @@ export function parseHash(hash: string): Route {
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return '/';
   const route = parseHash(next);
-  if (route.name === 'unlock' || route.name === 'setup' || route.name === 'not-found') return '/';
+  if (route.name === 'unlock' || route.name === 'setup' || route.name === 'not-found' || isAccountRoute(route)) return '/';
   return href(route).slice(1);
+}
+
+/** The sign-in page's href (accounts mode), remembering the route to come back to. */
+export function signInHref(from: Route | null = null): string {
+  if (!from) return '#/sign-in';
+  const next = safeNext(href(from).slice(1));
+  return next === '/' ? '#/sign-in' : '#/sign-in?next=' + encodeURIComponent(next);
 }
 
 /** The unlock page's href, remembering the route to come back to. */
@@ -146,6 +173,14 @@ export function href(route: Route): string {
       return route.next && route.next !== '/' ? '#/unlock?next=' + encodeURIComponent(route.next) : '#/unlock';
     case 'setup':
       return '#/setup';
+    case 'sign-in':
+      return route.next && route.next !== '/' ? '#/sign-in?next=' + encodeURIComponent(route.next) : '#/sign-in';
+    case 'sign-up':
+      return '#/sign-up';
+    case 'activate':
+      return '#/activate';
+    case 'forgot':
+      return '#/forgot';
     case 'not-found':
       return '#' + route.path;
   }
@@ -199,6 +234,14 @@ export function routeTitle(route: Route): string {
       return pageTitle('Unlock your record');
     case 'setup':
       return pageTitle('Set up Ward');
+    case 'sign-in':
+      return pageTitle('Sign in');
+    case 'sign-up':
+      return pageTitle('Create an account');
+    case 'activate':
+      return pageTitle('Set up your account');
+    case 'forgot':
+      return pageTitle('Reset your password');
     case 'not-found':
       return pageTitle('Page not found');
   }
