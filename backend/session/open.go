@@ -106,7 +106,8 @@ func (m *Manager) Unlock(ctx context.Context, s Secret) (string, error) {
 }
 
 // openWith makes keys (just unwrapped from db) the open vault, unless it
-// is open already, and issues a token.
+// is open already, and issues a token. Every unlock comes here (password,
+// recovery key, passkey, activation), and merges the inbox on the way.
 func (m *Manager) openWith(ctx context.Context, db *store.DB, keys *vault.Keys) (string, error) {
 	m.mu.Lock()
 	if m.keys != nil { // already open, with an equal key
@@ -117,6 +118,7 @@ func (m *Manager) openWith(ctx context.Context, db *store.DB, keys *vault.Keys) 
 	gen := m.gen
 	m.mu.Unlock()
 
+	m.mergeInbox(ctx, db, keys) // what arrived while locked, before the view (inbox.go)
 	v, err := loadView(ctx, db, keys)
 	if m.afterLoad != nil {
 		m.afterLoad()

@@ -53,6 +53,10 @@ type Batch struct {
 	// Changed, if set, is called for each record the import adds or
 	// replaces; nothing it was told about is kept if the import fails.
 	Changed func(Record)
+	// InboxIDs are inbox rows this batch was read from: they are deleted
+	// in the import's own transaction, so a merged file leaves the inbox
+	// exactly when its records are stored (ids not there are ignored).
+	InboxIDs []int64
 }
 
 // Record is a stored resource, opened.
@@ -326,6 +330,11 @@ func (d *DB) importTx(ctx context.Context, k *vault.Keys, b Batch) (ImportResult
 	st.acc = acc
 	if err := d.saveState(ctx, tx, k, st); err != nil {
 		return res, err
+	}
+	for _, id := range b.InboxIDs {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM inbox WHERE id = ?", id); err != nil {
+			return res, classify(err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return res, classify(err)

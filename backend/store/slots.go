@@ -84,3 +84,47 @@ func (d *DB) inWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return classify(tx.Commit())
 }
+
+// SwapSlots removes every slot of the kinds in remove and writes add, in
+// one transaction, so a vault is never left with neither the old ways in
+// nor the new: activation replaces the invite slot with a password and a
+// recovery key. It is a compare-and-swap: if some kind in remove has no
+// slot (another activation got there first), nothing changes and the
+// error is ErrNoSuchSlot. A swap that would leave the vault with no slot
+// at all is refused with ErrLastWayIn.
+func (d *DB) SwapSlots(ctx context.Context, remove []vault.SlotKind, add ...vault.Slot) error {
+	data := make([][]byte, len(add))
+	for i, s := range add {
+		b, err := vault.MarshalSlot(s)
+		if err != nil {
+			return err
+		}
+		data[i] = b
+	}
+	return d.inWrite(ctx, func(tx *sql.Tx) error {
+		for _, kind := range remove {
+			res, err := tx.ExecContext(ctx, "DELETE FROM slots WHERE kind = ?", string(kind))
+			if err != nil {
+				return classify(err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return classify(err)
+			} else if n == 0 {
+				return fmt.Errorf("%w: no %s slot", ErrNoSuchSlot, kind)
+			}
+		}
+		for i, s := range add {
+			if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slots(id, kind, data) VALUES (?, ?, ?)", s.ID, string(s.Kind), data[i]); err != nil {
+				return classify(err)
+			}
+		}
+		var left int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM slots").Scan(&left); err != nil {
+			return classify(err)
+		}
+		if left == 0 {
+			return ErrLastWayIn
+		}
+		return nil
+	})
+}

@@ -21,6 +21,7 @@ const (
 	KindRecovery SlotKind = "recovery" // HKDF of a recovery key
 	KindPRF      SlotKind = "prf"      // HKDF of a passkey's WebAuthn PRF output
 	KindKEK      SlotKind = "kek"      // HKDF of the server's key-encryption key
+	KindInvite   SlotKind = "invite"   // HKDF of a one-time activation code
 )
 
 // SlotVersion is the current slot format version.
@@ -59,7 +60,7 @@ const (
 type Slot struct {
 	Version int      `json:"v"`
 	Kind    SlotKind `json:"kind"`
-	// ID is random hex for password and recovery slots, the base64url
+	// ID is random hex for password, recovery and invite slots, the base64url
 	// (unpadded) WebAuthn credential id for prf slots, and the server key's
 	// fingerprint (KEK.ID) for kek slots.
 	ID  string `json:"id"`
@@ -155,7 +156,7 @@ func (s *Slot) validate() error {
 		}
 	case KindPRF:
 		wantSalt = prfInputSize
-	case KindRecovery, KindKEK:
+	case KindRecovery, KindKEK, KindInvite:
 	default:
 		return fmt.Errorf("%w: unknown slot kind %q", ErrUnsupportedVersion, s.Kind)
 	}
