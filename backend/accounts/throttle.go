@@ -84,3 +84,16 @@ func (d *DB) Refund(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// Failures is key's count of tries (0 when none).
+func (d *DB) Failures(ctx context.Context, key string) (int64, error) {
+	var n int64
+	err := d.sql.QueryRowContext(ctx, `SELECT failures FROM throttle WHERE key = ?`, key).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("throttle: %w", err)
+	}
+	return n, nil
+}

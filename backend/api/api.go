@@ -20,7 +20,9 @@ import (
 	"github.com/ward-health/ward/backend/imports"
 	"github.com/ward-health/ward/backend/passkey"
 	"github.com/ward-health/ward/backend/records"
+	"github.com/ward-health/ward/backend/serverkey"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/signin"
 )
 
 // Options wires the handler to the rest of Ward.
@@ -51,6 +53,15 @@ type Options struct {
 	// runtime.BrowserOpenURL), for passkey ceremonies the window cannot run
 	// itself; nil in `ward serve`, where the page opens the URL.
 	OpenURL func(url string) error
+	// Accounts, when set, makes this a server for many patients, each
+	// signing in to their own vault (Vault is then nil).
+	Accounts *signin.Service
+	// CookieKeys sign and encrypt the session cookie, newest first.
+	CookieKeys []serverkey.CookieKey
+	// SecureCookies marks cookies Secure with the __Host- prefix: set
+	// whenever browsers reach Ward over TLS (--tls-cert, or an https
+	// --public-url behind a proxy).
+	SecureCookies bool
 	// FirstAPICall, if set, runs once when the first /api/ request arrives:
 	// the desktop shell uses it to know the page inside the window is alive.
 	FirstAPICall func()
@@ -65,6 +76,16 @@ type handler struct {
 	opt      Options
 	mux      *http.ServeMux
 	first    sync.Once
+	cookies  *cookies
+	services passkeyServices
+	// routes are the patterns registered, for the test that every route
+	// keeps one patient out of another's record.
+	routes []string
+}
+
+func (h *handler) handle(pattern string, fn http.HandlerFunc) {
+	h.routes = append(h.routes, pattern)
+	h.mux.HandleFunc(pattern, fn)
 }
 
 // New returns the handler.
@@ -74,9 +95,13 @@ func New(opt Options) http.Handler {
 	}
 	h := &handler{opt: opt, mux: http.NewServeMux(), now: time.Now, imports: &imports.Runner{Vault: opt.Vault}}
 	h.passkeys = newPasskeys(opt.Vault)
+	if opt.Accounts != nil {
+		h.cookies = newCookies(opt.CookieKeys, opt.SecureCookies, opt.Accounts.Policy().Absolute)
+		h.accountRoutes()
+	}
 	h.browser = browserauth.New(opt.OpenURL, time.Now)
-	h.mux.HandleFunc("GET /api/healthz", h.healthz)
-	h.mux.HandleFunc("GET /api/config", h.config)
+	h.handle("GET /api/healthz", h.healthz)
+	h.handle("GET /api/config", h.config)
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request, *records.Record){
 		"GET /api/summary":                            h.summary,
 		"GET /api/results":                            h.results,
@@ -94,31 +119,31 @@ func New(opt Options) http.Handler {
 		"GET /api/other":                              h.otherTypes,
 		"GET /api/other/{type}":                       h.other,
 	} {
-		h.mux.HandleFunc(pattern, h.withRecord(fn))
+		h.handle(pattern, h.withRecord(fn))
 	}
-	h.mux.HandleFunc("GET /api/vault", h.vaultStatus)
-	h.mux.HandleFunc("POST /api/vault/unlock", h.unlock)
-	h.mux.HandleFunc("POST /api/vault/lock", h.lock)
-	h.mux.HandleFunc("POST /api/vault/create", h.create)
-	h.mux.HandleFunc("POST /api/vault/passkey/begin", h.passkeyBegin)
-	h.mux.HandleFunc("POST /api/vault/passkey/finish", h.passkeyFinish)
-	h.mux.HandleFunc("POST /api/vault/passkey/browser", h.browserStart)
-	h.mux.HandleFunc("GET /api/vault/passkey/browser/{id}", h.browserStatus)
-	h.mux.HandleFunc("GET /api/security", h.securityView)
-	h.mux.HandleFunc("POST /api/security/confirm", h.confirm)
-	h.mux.HandleFunc("POST /api/security/confirm/passkey/begin", h.passkeyBegin)
-	h.mux.HandleFunc("POST /api/security/confirm/passkey/finish", h.confirmPasskeyFinish)
-	h.mux.HandleFunc("POST /api/security/passkeys/begin", h.addPasskeyBegin)
-	h.mux.HandleFunc("POST /api/security/passkeys/finish", h.addPasskeyFinish)
-	h.mux.HandleFunc("POST /api/security/passkeys/{id}/rename", h.renamePasskey)
-	h.mux.HandleFunc("DELETE /api/security/passkeys/{id}", h.removePasskey)
-	h.mux.HandleFunc("POST /api/security/password", h.setPassword)
-	h.mux.HandleFunc("DELETE /api/security/password", h.removePassword)
-	h.mux.HandleFunc("POST /api/security/recovery-key", h.newRecoveryKey)
-	h.mux.HandleFunc("POST /api/security/auto-lock", h.setAutoLock)
-	h.mux.HandleFunc("POST /api/imports", h.startImport)
-	h.mux.HandleFunc("GET /api/imports/{id}", h.importStatus)
-	h.mux.HandleFunc("POST /api/imports/{id}/cancel", h.cancelImport)
+	h.handle("GET /api/vault", h.vaultStatus)
+	h.handle("POST /api/vault/unlock", h.unlock)
+	h.handle("POST /api/vault/lock", h.lock)
+	h.handle("POST /api/vault/create", h.create)
+	h.handle("POST /api/vault/passkey/begin", h.passkeyBegin)
+	h.handle("POST /api/vault/passkey/finish", h.passkeyFinish)
+	h.handle("POST /api/vault/passkey/browser", h.browserStart)
+	h.handle("GET /api/vault/passkey/browser/{id}", h.browserStatus)
+	h.handle("GET /api/security", h.securityView)
+	h.handle("POST /api/security/confirm", h.confirm)
+	h.handle("POST /api/security/confirm/passkey/begin", h.passkeyBegin)
+	h.handle("POST /api/security/confirm/passkey/finish", h.confirmPasskeyFinish)
+	h.handle("POST /api/security/passkeys/begin", h.addPasskeyBegin)
+	h.handle("POST /api/security/passkeys/finish", h.addPasskeyFinish)
+	h.handle("POST /api/security/passkeys/{id}/rename", h.renamePasskey)
+	h.handle("DELETE /api/security/passkeys/{id}", h.removePasskey)
+	h.handle("POST /api/security/password", h.setPassword)
+	h.handle("DELETE /api/security/password", h.removePassword)
+	h.handle("POST /api/security/recovery-key", h.newRecoveryKey)
+	h.handle("POST /api/security/auto-lock", h.setAutoLock)
+	h.handle("POST /api/imports", h.startImport)
+	h.handle("GET /api/imports/{id}", h.importStatus)
+	h.handle("POST /api/imports/{id}/cancel", h.cancelImport)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "There is nothing at this address.")
 	})
@@ -143,7 +168,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusMisdirectedRequest, "wrong_host", h.wrongHost())
 	} else if !sameOrigin(r) {
 		writeError(sw, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")
-	} else {
+	} else if h.opt.Accounts == nil || !isAPI {
+		h.mux.ServeHTTP(sw, r)
+	} else if r, ok := h.authorise(sw, r); ok {
 		h.mux.ServeHTTP(sw, r)
 	}
 	// Only the path is logged: query strings may carry search terms, which

@@ -41,7 +41,7 @@ func (c browserUnlock) Begin(ctx context.Context, rp passkey.RP) (string, json.R
 }
 
 func (c browserUnlock) Finish(ctx context.Context, ceremony string, credential []byte) (any, error) {
-	prove, forget := c.h.proof(ceremony, credential)
+	prove, forget := c.h.proof(c.h.passkeys, ceremony, credential)
 	tok, err := c.h.opt.Vault.UnlockPasskey(ctx, c.from, prove)
 	forget()
 	if err != nil {
@@ -63,7 +63,7 @@ func (c browserConfirm) Begin(ctx context.Context, rp passkey.RP) (string, json.
 }
 
 func (c browserConfirm) Finish(ctx context.Context, ceremony string, credential []byte) (any, error) {
-	prove, forget := c.h.proof(ceremony, credential)
+	prove, forget := c.h.proof(c.h.passkeys, ceremony, credential)
 	until, err := c.h.opt.Vault.ConfirmPasskey(ctx, c.tok, c.from, prove)
 	forget()
 	if err != nil {

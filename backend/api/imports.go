@@ -43,7 +43,7 @@ func (h *handler) startImport(w http.ResponseWriter, r *http.Request) {
 	}
 	body := &limited{r: r.Body, left: MaxUpload}
 	same := q.Get("samePerson") == "yes"
-	snap, err := h.imports.Run(r.Context(), bearer(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), same, r.ContentLength, body)
+	snap, err := h.importsFor(r).Run(r.Context(), h.token(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), same, r.ContentLength, body)
 	snap = worded(snap)
 	// The file's name and the source may name the patient: only the size
 	// and the outcome are logged.
@@ -73,7 +73,7 @@ func (h *handler) importStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	j, ok := h.imports.Job(id)
+	j, ok := h.importsFor(r).Job(id)
 	if !ok {
 		// The page polls with the id it chose as soon as it starts the
 		// upload, which may reach Ward a moment later.
@@ -100,7 +100,7 @@ func (h *handler) cancelImport(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.record(w, r); !ok {
 		return
 	}
-	j, ok := h.imports.Job(r.PathValue("id"))
+	j, ok := h.importsFor(r).Job(r.PathValue("id"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "not_found", "We could not find that import.")
 		return

@@ -92,10 +92,10 @@ func credentialsOf(slots []vault.Slot) []passkey.Credential {
 // The vault unwraps with the PRF output after the proof has returned, so
 // the output is zeroed by forget, which the caller runs once the unlock or
 // confirmation has returned.
-func (h *handler) proof(ceremony string, body []byte) (prove session.Proof, forget func()) {
+func (h *handler) proof(svc *passkey.Service, ceremony string, body []byte) (prove session.Proof, forget func()) {
 	var output []byte
 	return func(slots []vault.Slot) (vault.Unwrapper, vault.Slot, error) {
-		cred, out, err := h.passkeys.FinishLogin(ceremony, body, credentialsOf(slots))
+		cred, out, err := svc.FinishLogin(ceremony, body, credentialsOf(slots))
 		if err != nil {
 			return nil, vault.Slot{}, fmt.Errorf("%w: %w", session.ErrWrongPasskey, err)
 		}
@@ -132,10 +132,10 @@ func (u wrongPasskeyOnFail) Unwrap(vaultID string, s vault.Slot) ([]byte, error)
 
 // beginPasskey starts an assertion over the vault's passkeys.
 func (h *handler) beginPasskey(ctx context.Context, r *http.Request, rp passkey.RP) (string, json.RawMessage, error) {
-	if err := h.opt.Vault.CheckAttempts(ctx, guesser(h.clientIP(r))); err != nil {
+	if err := h.vault(r).CheckAttempts(ctx, guesser(h.clientIP(r))); err != nil {
 		return "", nil, err
 	}
-	slots, err := h.opt.Vault.Passkeys(ctx)
+	slots, err := h.vault(r).Passkeys(ctx)
 	if err != nil {
 		return "", nil, err
 	}
@@ -143,7 +143,7 @@ func (h *handler) beginPasskey(ctx context.Context, r *http.Request, rp passkey.
 	if len(creds) == 0 {
 		return "", nil, session.ErrNoPasskey
 	}
-	return h.passkeys.BeginLogin(rp, creds)
+	return h.passkeysFor(r).BeginLogin(rp, creds)
 }
 
 // passkeyBegin answers POST /api/vault/passkey/begin (and the confirm one).
@@ -175,12 +175,12 @@ func (h *handler) passkeyFinish(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	prove, forget := h.proof(body.Ceremony, body.Credential)
-	tok, err := h.opt.Vault.UnlockPasskey(r.Context(), guesser(h.clientIP(r)), prove)
+	prove, forget := h.proof(h.passkeysFor(r), body.Ceremony, body.Credential)
+	tok, err := h.vault(r).UnlockPasskey(r.Context(), guesser(h.clientIP(r)), prove)
 	forget()
 	if err == nil {
 		h.security("unlock", r, "outcome", "ok", "with", "passkey")
-		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "autoLockMinutes": h.opt.Vault.Status(tok).AutoLockMinutes})
+		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "autoLockMinutes": h.vault(r).Status(tok).AutoLockMinutes})
 		return
 	}
 	h.passkeyError(w, r, "unlock", err)

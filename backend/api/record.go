@@ -18,7 +18,8 @@ func (h *handler) config(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"product":      "Ward",
 		"version":      h.opt.Version,
-		"demo":         h.opt.Vault.Status("").Demo,
+		"demo":         h.opt.Vault != nil && h.opt.Vault.Status("").Demo,
+		"accounts":     h.accountsConfig(),
 		"organisation": h.opt.Config.Organisation,
 	})
 }
@@ -34,7 +35,7 @@ func bearer(r *http.Request) string {
 
 // record returns the open record for this request, or writes why not.
 func (h *handler) record(w http.ResponseWriter, r *http.Request) (*records.Record, bool) {
-	rec, err := h.opt.Vault.Record(bearer(r))
+	rec, err := h.vault(r).Record(h.token(r))
 	switch {
 	case err == nil:
 		return rec, true

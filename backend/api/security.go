@@ -54,7 +54,7 @@ func (p *pendingPasskeys) take(id string) (pendingPasskey, bool) {
 
 // securityView answers GET /api/security.
 func (h *handler) securityView(w http.ResponseWriter, r *http.Request) {
-	s, err := h.opt.Vault.Security(r.Context(), bearer(r))
+	s, err := h.vault(r).Security(r.Context(), h.token(r))
 	if err != nil {
 		h.writeWords(w, err)
 		return
@@ -83,7 +83,7 @@ func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := []byte(body.Password)
-	until, err := h.opt.Vault.Confirm(r.Context(), bearer(r), session.Secret{Password: pw, From: guesser(h.clientIP(r))})
+	until, err := h.vault(r).Confirm(r.Context(), h.token(r), session.Secret{Password: pw, From: guesser(h.clientIP(r))})
 	clear(pw)
 	h.confirmed(w, r, "password", until, err)
 }
@@ -109,8 +109,8 @@ func (h *handler) confirmPasskeyFinish(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	prove, forget := h.proof(body.Ceremony, body.Credential)
-	until, err := h.opt.Vault.ConfirmPasskey(r.Context(), bearer(r), guesser(h.clientIP(r)), prove)
+	prove, forget := h.proof(h.passkeysFor(r), body.Ceremony, body.Credential)
+	until, err := h.vault(r).ConfirmPasskey(r.Context(), h.token(r), guesser(h.clientIP(r)), prove)
 	forget()
 	h.confirmed(w, r, "passkey", until, err)
 }
@@ -139,18 +139,18 @@ func (h *handler) addPasskeyBegin(w http.ResponseWriter, r *http.Request) {
 // beginRegistration starts adding a passkey for the holder of the
 // request's token, who must have unlocked or confirmed lately.
 func (h *handler) beginRegistration(r *http.Request, rp passkey.RP, name string) (string, json.RawMessage, error) {
-	s, err := h.opt.Vault.Security(r.Context(), bearer(r))
+	s, err := h.vault(r).Security(r.Context(), h.token(r))
 	if err != nil {
 		return "", nil, err
 	}
 	if s.FreshUntil == "" {
 		return "", nil, session.ErrNotFresh
 	}
-	slots, err := h.opt.Vault.Passkeys(r.Context())
+	slots, err := h.vault(r).Passkeys(r.Context())
 	if err != nil {
 		return "", nil, err
 	}
-	id, opts, err := h.passkeys.BeginRegistration(rp, "Ward record", credentialsOf(slots))
+	id, opts, err := h.passkeysFor(r).BeginRegistration(rp, "Ward record", credentialsOf(slots))
 	if err != nil {
 		return "", nil, err
 	}
@@ -199,12 +199,12 @@ func (h *handler) finishRegistration(r *http.Request, rp passkey.RP, ceremony st
 	var output []byte
 	var err error
 	if p.cred != nil {
-		cred, output, err = h.passkeys.FinishLogin(ceremony, body, []passkey.Credential{*p.cred})
+		cred, output, err = h.passkeysFor(r).FinishLogin(ceremony, body, []passkey.Credential{*p.cred})
 	} else {
-		cred, output, err = h.passkeys.FinishRegistration(ceremony, body)
+		cred, output, err = h.passkeysFor(r).FinishRegistration(ceremony, body)
 	}
 	if errors.Is(err, passkey.ErrNeedAssertion) && p.cred == nil {
-		next, opts, err := h.passkeys.FollowUp(rp, cred)
+		next, opts, err := h.passkeysFor(r).FollowUp(rp, cred)
 		if err != nil {
 			return registered{}, err
 		}
@@ -221,7 +221,7 @@ func (h *handler) finishRegistration(r *http.Request, rp passkey.RP, ceremony st
 		c.SignCount = cred.SignCount
 		cred = c
 	}
-	slot, err := h.opt.Vault.AddPasskey(bearer(r), cred.ID, cred.Salt, output, vault.Passkey{
+	slot, err := h.vault(r).AddPasskey(h.token(r), cred.ID, cred.Salt, output, vault.Passkey{
 		PublicKey: cred.PublicKey, SignCount: cred.SignCount, Transports: cred.Transports,
 		AAGUID: cred.AAGUID, RPID: rp.ID, Name: p.name,
 	})
@@ -240,7 +240,7 @@ func (h *handler) renamePasskey(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	m, err := h.opt.Vault.RenamePasskey(r.Context(), bearer(r), r.PathValue("id"), body.Name)
+	m, err := h.vault(r).RenamePasskey(r.Context(), h.token(r), r.PathValue("id"), body.Name)
 	if err != nil {
 		h.writeWords(w, err)
 		return
@@ -250,7 +250,7 @@ func (h *handler) renamePasskey(w http.ResponseWriter, r *http.Request) {
 
 // removePasskey answers DELETE /api/security/passkeys/{id}.
 func (h *handler) removePasskey(w http.ResponseWriter, r *http.Request) {
-	if err := h.opt.Vault.RemovePasskey(r.Context(), bearer(r), r.PathValue("id")); err != nil {
+	if err := h.vault(r).RemovePasskey(r.Context(), h.token(r), r.PathValue("id")); err != nil {
 		h.writeWords(w, err)
 		return
 	}
@@ -267,7 +267,7 @@ func (h *handler) setPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := []byte(body.Password)
-	err := h.opt.Vault.SetPassword(r.Context(), bearer(r), pw)
+	err := h.vault(r).SetPassword(r.Context(), h.token(r), pw)
 	clear(pw)
 	if err != nil {
 		h.writeWords(w, err)
@@ -279,7 +279,7 @@ func (h *handler) setPassword(w http.ResponseWriter, r *http.Request) {
 
 // removePassword answers DELETE /api/security/password.
 func (h *handler) removePassword(w http.ResponseWriter, r *http.Request) {
-	if err := h.opt.Vault.RemovePassword(r.Context(), bearer(r)); err != nil {
+	if err := h.vault(r).RemovePassword(r.Context(), h.token(r)); err != nil {
 		h.writeWords(w, err)
 		return
 	}
@@ -289,7 +289,7 @@ func (h *handler) removePassword(w http.ResponseWriter, r *http.Request) {
 
 // newRecoveryKey answers POST /api/security/recovery-key.
 func (h *handler) newRecoveryKey(w http.ResponseWriter, r *http.Request) {
-	key, err := h.opt.Vault.NewRecoveryKey(r.Context(), bearer(r))
+	key, err := h.vault(r).NewRecoveryKey(r.Context(), h.token(r))
 	if err != nil {
 		h.writeWords(w, err)
 		return
@@ -306,7 +306,7 @@ func (h *handler) setAutoLock(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	if err := h.opt.Vault.SetAutoLock(r.Context(), bearer(r), body.Minutes); err != nil {
+	if err := h.vault(r).SetAutoLock(r.Context(), h.token(r), body.Minutes); err != nil {
 		h.writeWords(w, err)
 		return
 	}

@@ -19,7 +19,7 @@ import (
 // to, it also says what the checks at unlock found (session.Integrity), so
 // the page can warn about rows that failed to open or a rolled-back vault.
 func (h *handler) vaultStatus(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, h.opt.Vault.Status(bearer(r)))
+	writeJSON(w, http.StatusOK, h.vault(r).Status(h.token(r)))
 }
 
 // readJSON decodes a small JSON body, refusing other content types (which
@@ -57,11 +57,11 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 		with = "recovery_key"
 	}
 	pw := []byte(body.Password)
-	tok, err := h.opt.Vault.Unlock(r.Context(), session.Secret{Password: pw, RecoveryKey: body.RecoveryKey, From: guesser(h.clientIP(r))})
+	tok, err := h.vault(r).Unlock(r.Context(), session.Secret{Password: pw, RecoveryKey: body.RecoveryKey, From: guesser(h.clientIP(r))})
 	clear(pw)
 	if err == nil {
 		h.security("unlock", r, "outcome", "ok", "with", with)
-		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "autoLockMinutes": h.opt.Vault.Status(tok).AutoLockMinutes})
+		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "autoLockMinutes": h.vault(r).Status(tok).AutoLockMinutes})
 		return
 	}
 	said := words.Of(err)
@@ -96,12 +96,12 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := []byte(body.Password)
-	tok, recovery, err := h.opt.Vault.Create(r.Context(), pw)
+	tok, recovery, err := h.vault(r).Create(r.Context(), pw)
 	clear(pw)
 	switch {
 	case err == nil:
 		h.security("create", r, "outcome", "ok")
-		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "recoveryKey": recovery, "autoLockMinutes": h.opt.Vault.Status(tok).AutoLockMinutes})
+		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "recoveryKey": recovery, "autoLockMinutes": h.vault(r).Status(tok).AutoLockMinutes})
 	case errors.Is(err, session.ErrShortPassword):
 		writeError(w, http.StatusBadRequest, "short_password", fmt.Sprintf("Your password must be %d characters or more.", session.MinPassword))
 	case errors.Is(err, session.ErrExists):
@@ -116,7 +116,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 // vault is open to, so a stranger cannot close the owner's record. Without
 // one the answer is the one any record endpoint gives.
 func (h *handler) lock(w http.ResponseWriter, r *http.Request) {
-	if err := h.opt.Vault.LockFor(bearer(r)); err != nil {
+	if err := h.vault(r).LockFor(h.token(r)); err != nil {
 		h.security("lock", r, "outcome", "refused")
 		said := words.Of(err)
 		writeError(w, said.Status, said.Code, said.Text)

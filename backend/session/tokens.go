@@ -74,3 +74,39 @@ func (m *Manager) issue() (string, error) {
 	m.touch()
 	return tok, nil
 }
+
+// Revoke forgets one session token (a sign-out in one browser, or a
+// half-finished sign-in that never finished). When it was the last, the
+// vault locks: it is open to no one.
+func (m *Manager) Revoke(tok string) {
+	if tok == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := hashToken(tok)
+	if _, ok := m.tokens[h]; !ok {
+		return
+	}
+	delete(m.tokens, h)
+	if len(m.tokens) == 0 {
+		m.lockLocked()
+	}
+}
+
+// Holds reports whether tok is a live session of the open vault, without
+// counting as use.
+func (m *Manager) Holds(tok string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.keys != nil && !m.demo && m.valid(tok)
+}
+
+// Fresh reports whether the holder of tok proved who they are within
+// FreshFor: ErrUnauthorised or ErrNotFresh when not.
+func (m *Manager) Fresh(tok string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, err := m.freshLocked(tok)
+	return err
+}

@@ -14,11 +14,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ward-health/ward/backend/accounts"
 	"github.com/ward-health/ward/backend/fhir"
 	"github.com/ward-health/ward/backend/identity"
 	"github.com/ward-health/ward/backend/intake"
 	"github.com/ward-health/ward/backend/passkey"
+	"github.com/ward-health/ward/backend/passwords"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/signin"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
 )
@@ -76,6 +79,22 @@ var table = []row{
 	{vault.ErrSlotMismatch, http.StatusUnauthorized, "wrong_password", "This way of signing in is not set up for this record."},
 	{intake.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large", "The file is larger than 1 GB, which is more than Ward can import at once. Ask the organisation for a smaller export."},
 	{session.ErrShortPassword, http.StatusBadRequest, "short_password", fmt.Sprintf("Your password must be at least %d characters.", session.MinPassword)},
+	// Accounts (a Ward server for many patients). Sign-in says the same for
+	// an unknown address as for a wrong password: no one learns who has an
+	// account here.
+	{signin.ErrSignedOut, http.StatusUnauthorized, "signed_out", "You are signed out. Sign in to carry on."},
+	{signin.ErrWrongSignIn, http.StatusUnauthorized, "wrong_sign_in", "The email address or password is not right."},
+	{signin.ErrWrongCode, http.StatusUnauthorized, "wrong_code", "That code is not right, or it has expired. Check it, or ask for a new one."},
+	{signin.ErrWrongInvite, http.StatusUnauthorized, "wrong_invite", "That activation code is not right, has been used or has expired. Check it, or ask the organisation for a new one."},
+	{vault.ErrBadInvite, http.StatusBadRequest, "wrong_invite", "That activation code has a typo. Check it against the letter or email it came in."},
+	{signin.ErrSharedAddress, http.StatusConflict, "shared_address", "This looks like a shared email address. Other people who read it could reset your account. Use an address only you read."},
+	{signin.ErrNotAllowed, http.StatusForbidden, "not_allowed", "This server does not allow that. Ask the organisation that runs it for an activation code."},
+	{signin.ErrTwoStepNeeded, http.StatusForbidden, "two_step_required", "This organisation requires two-step verification. Set it up to carry on."},
+	{signin.ErrNoRecovery, http.StatusForbidden, "no_recovery", "Without your recovery key this record cannot be recovered."},
+	{accounts.ErrBadEmail, http.StatusBadRequest, "bad_email", "Enter an email address like name@example.com, using one alphabet."},
+	{passwords.ErrTooShort, http.StatusBadRequest, "weak_password", passwords.ErrTooShort.Reason()},
+	{passwords.ErrTooLong, http.StatusBadRequest, "weak_password", passwords.ErrTooLong.Reason()},
+	{passwords.ErrGuessable, http.StatusBadRequest, "weak_password", passwords.ErrGuessable.Reason()},
 }
 
 // Of turns err into words.
@@ -87,6 +106,10 @@ func Of(err error) Words {
 	var fe *fhir.FormatError
 	if errors.As(err, &fe) {
 		return Words{http.StatusBadRequest, "bad_file", "It could not be read: " + fe.Error() + "."}
+	}
+	var slow *signin.ThrottledError
+	if errors.As(err, &slow) {
+		return Words{http.StatusTooManyRequests, "too_many_tries", "Too many tries. Wait " + Duration(slow.Wait) + " and try again, or sign in with your face or fingerprint."}
 	}
 	var wait *store.WaitError
 	if errors.As(err, &wait) {
