@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ward-health/ward/backend/records"
@@ -97,12 +98,16 @@ type Manager struct {
 	mu sync.Mutex // guards everything below, never held for slow work
 	db *store.DB  // nil when the folder has no vault
 	// keys and view are set together when the vault opens and cleared
-	// together when it locks. A published view is never changed.
+	// together when it locks. A published view is never changed. A
+	// Registry may shed the view of an open vault to bound memory (keys
+	// set, view nil); currentView builds it again from disk (shed.go).
 	keys *vault.Keys
 	view *view
-	// gen moves whenever keys or view change. Work done outside mu notes
-	// gen before and compares after: if it moved, something (most often a
-	// Lock) happened meanwhile and the work is redone or thrown away.
+	// gen moves whenever keys change or a new state of the record is
+	// published. Work done outside mu notes gen before and compares after:
+	// if it moved, something (most often a Lock) happened meanwhile and the
+	// work is redone or thrown away. Shedding a view and rebuilding the
+	// same record from disk do not move it (see shed.go).
 	gen    uint64
 	tokens map[[32]byte]*token // by the sha256 of each live token
 	maxAge time.Duration       // a token's lifetime however much it is used
@@ -111,6 +116,17 @@ type Manager struct {
 	// afterLoad, if set (by tests), runs when an unlock has built its view
 	// and before it takes mu to swap it in: the window a Lock must win.
 	afterLoad func()
+
+	// What a Registry needs (registry.go, shed.go). onView is set before
+	// the Manager is shared; the rest is guarded by mu unless atomic.
+	onView     func(*Manager) // told, without mu, of each new view
+	noted      *view          // the view onView was last told of
+	kept       Integrity      // what the shed view's checks found
+	rebuilding chan struct{}  // closed when the running rebuild ends
+	lastUse    atomic.Int64   // monoNow() at the last use, for the LRU
+	// afterRebuild, if set (by tests), runs when a rebuild has built its
+	// view and before it takes mu to swap it in.
+	afterRebuild func()
 }
 
 func newManager(dir string, idle time.Duration) *Manager {
@@ -163,7 +179,7 @@ func (m *Manager) Status(tok string) Status {
 		s.State = StateNone
 	case m.keys != nil && m.valid(tok):
 		s.State = StateUnlocked
-		in := m.view.integrity()
+		in := m.integrityLocked()
 		s.Integrity = &in
 	}
 	return s
@@ -202,7 +218,7 @@ func (m *Manager) lockLocked() {
 	if m.keys != nil {
 		m.keys.Destroy()
 	}
-	m.keys, m.view = nil, nil
+	m.keys, m.view, m.noted = nil, nil, nil
 	m.gen++
 	clear(m.tokens)
 	if m.timer != nil {
@@ -211,8 +227,11 @@ func (m *Manager) lockLocked() {
 	}
 }
 
-// touch restarts the idle timer; the caller holds mu.
+// touch restarts the idle timer; the caller holds mu. Every use and every
+// newly published view comes through here, so it is also where a Registry
+// hears of them (noteUse).
 func (m *Manager) touch() {
+	m.noteUse()
 	if m.demo || m.idle <= 0 || m.keys == nil {
 		return
 	}
@@ -252,14 +271,25 @@ func (m *Manager) open(tok string) error {
 // Record returns the open record for the holder of tok, and counts as use
 // for the idle timer. The record never changes: an import publishes a new
 // one, so callers may keep and read it without holding anything.
+//
+// If a Registry shed the view, the first Record after builds it again
+// (outside mu, one build for all callers); a Lock meanwhile wins.
 func (m *Manager) Record(tok string) (*records.Record, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if err := m.open(tok); err != nil {
+		m.mu.Unlock()
 		return nil, err
 	}
 	m.use(tok)
-	return m.view.rec, nil
+	v, keys := m.view, m.keys
+	m.mu.Unlock()
+	if v == nil {
+		var err error
+		if v, err = m.viewFor(context.Background(), keys); err != nil {
+			return nil, err
+		}
+	}
+	return v.rec, nil
 }
 
 // Integrity reports rows that failed to open at unlock, and whether the
@@ -267,6 +297,6 @@ func (m *Manager) Record(tok string) (*records.Record, error) {
 func (m *Manager) Integrity() (failed int, rolledBack bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	in := m.view.integrity()
+	in := m.integrityLocked()
 	return in.Failed, in.RolledBack
 }
