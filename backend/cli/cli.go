@@ -58,6 +58,8 @@ Usage:
                                                manage an encrypted vault (ward vault help)
   ward bench [--resources N] [--json FILE] [--compare OLD.json]
                                                measure import, unlock, reads and load on this machine
+  ward admin init|invite|import|accounts|sessions|audit --data DIR
+                                               run a server for many patients (see "ward admin help")
   ward version                                 print version and build details (or ward --version)
   ward help [COMMAND]                          print this help, or a command's flags
 `
@@ -89,6 +91,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = runVersion(rest, env)
 	case "vault":
 		err = runVault(ctx, rest, env)
+	case "admin":
+		err = runAdmin(ctx, rest, env)
 	case "bench":
 		err = runBench(ctx, rest, env)
 	case "help":

@@ -21,6 +21,7 @@ type serveFlags struct {
 	tlsCert     string
 	tlsKey      string
 	proxies     string
+	publicURL   string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet) {
@@ -29,6 +30,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.behindProxy, "behind-tls-proxy", false, "a proxy in front of Ward terminates TLS (needed beyond loopback without --tls-cert)")
 	fs.StringVar(&s.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; with --tls-key)")
 	fs.StringVar(&s.tlsKey, "tls-key", "", "the certificate's private key file (PEM)")
+	fs.StringVar(&s.publicURL, "public-url", "", "where browsers reach Ward (https://NAME behind a TLS proxy): sets --public-host and --behind-tls-proxy, and the links in emails")
 	fs.StringVar(&s.proxies, "trusted-proxy", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client; without it the header is ignored")
 }
 
@@ -66,6 +68,16 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	pub, err := parsePublicURL(s.publicURL)
+	if err != nil {
+		return err
+	}
+	if pub != nil {
+		hosts = append(hosts, strings.ToLower(pub.Host))
+		if pub.Scheme == "https" && s.tlsCert == "" {
+			s.behindProxy = true
+		}
+	}
 	proxies, err := api.ParseProxies(s.proxies)
 	if err != nil {
 		return err
@@ -89,17 +101,11 @@ func runServe(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	m, err := a.openVault(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h := api.New(api.Options{
+	opt := api.Options{
 		Config:  cfg,
 		Version: env.Version,
 		Assets:  env.Assets,
-		Vault:   m,
 		Logger:  log,
 		// Host names are always checked: loopback names, and the public
 		// ones given (DNS rebinding).
@@ -112,7 +118,30 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		// user: not where others can reach Ward, where the first visitor
 		// would choose the password (use "ward vault init" there).
 		AllowSetup: exp == loopbackOnly && len(hosts) == 0 && !s.behindProxy,
-	})
+	}
+	if !a.demo && isAccountsServer(a.data) {
+		pubText := ""
+		if pub != nil {
+			pubText = pub.String()
+		}
+		as, err := openAccountsServer(ctx, a.data, cfg, pubText, log)
+		if err != nil {
+			return err
+		}
+		defer as.Close()
+		opt.Accounts, opt.CookieKeys = as.service, as.keys.Cookie
+		opt.SecureCookies = tls || (pub != nil && pub.Scheme == "https")
+		opt.AllowSetup = false
+		fmt.Fprintf(env.Stderr, "ward: an accounts server: each patient signs in to their own record\n")
+	} else {
+		m, err := a.openVault(ctx, env)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		opt.Vault = m
+	}
+	h := api.New(opt)
 	scheme := "http"
 	if tls {
 		scheme = "https"
@@ -127,8 +156,8 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stderr, "ward: browsers reach it at https://%s/ (other host names are refused)\n", hosts[0])
 	}
 	fmt.Fprintf(env.Stderr, "ward: serving on %s://%s/ (press Ctrl+C to stop)\n", scheme, ln.Addr())
-	opt := server.Options{SlowBody: isImport, CertFile: s.tlsCert, KeyFile: s.tlsKey}
-	if err := server.Serve(ctx, ln, h, opt); err != nil {
+	sopt := server.Options{SlowBody: isImport, CertFile: s.tlsCert, KeyFile: s.tlsKey}
+	if err := server.Serve(ctx, ln, h, sopt); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stderr, "ward: stopped")

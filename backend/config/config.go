@@ -4,6 +4,8 @@
 package config
 
 import (
+	"github.com/ward-health/ward/backend/mail"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +39,29 @@ type Contact struct {
 type Config struct {
 	Organisation Organisation `json:"organisation"`
 	Contacts     []Contact    `json:"contacts"`
+	// Accounts are the rules of a server for many patients (ward admin
+	// init); a Ward with one vault ignores them.
+	Accounts Accounts `json:"accounts"`
+}
+
+// Accounts are an accounts server's rules.
+type Accounts struct {
+	// Household: a server for a family, where a verified person may start
+	// an empty record of their own, and a lost password and recovery key
+	// mean the record cannot be recovered. Otherwise (an organisation)
+	// patients activate with an invite, and ResetAllowed lets them reset
+	// to an empty record the organisation fills again.
+	Household    bool `json:"household"`
+	ResetAllowed bool `json:"resetAllowed"`
+	// TwoStepRequired makes everyone set up two-step verification.
+	TwoStepRequired bool `json:"twoStepRequired"`
+	// IdleMinutes signs a patient out after this long unused (default 15).
+	IdleMinutes int `json:"idleMinutes"`
+	// PublicURL is where patients reach Ward, for links in emails
+	// (--public-url overrides it).
+	PublicURL string `json:"publicURL"`
+	// SMTP is the mail server for verification codes and warnings.
+	SMTP mail.Settings `json:"smtp"`
 }
 
 // ContactFor returns the contact configured for an organisation, matched
