@@ -31,13 +31,13 @@ const adminUsage = `Usage:
   ward admin sessions revoke --data DIR ACCOUNT  sign a patient out everywhere
   ward admin rotate-cookie-key --data DIR        new session-cookie key (the last one still decodes)
   ward admin audit    --data DIR [--limit N]     what was done, newest first
-The server key (DIR/server.key) opens no patient's record; keep it out of DIR's backups.
+The server key (DIR/accounts.key) opens no patient's record; keep it out of DIR's backups.
 `
 
 // The layout of an accounts server's data folder.
 const (
 	accountsFile = "accounts.db"
-	serverKey    = "server.key"
+	serverKey    = "accounts.key"
 	vaultsDir    = "vaults"
 	// InviteTTL is how long an activation code works.
 	inviteTTL = 30 * 24 * time.Hour
