@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,10 +17,13 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/accounts"
+	"github.com/ward-health/ward/backend/inbox"
+	"github.com/ward-health/ward/backend/intake"
 	"github.com/ward-health/ward/backend/serverkey"
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
+	"github.com/ward-health/ward/backend/words"
 )
 
 const adminUsage = `Usage:
@@ -216,14 +221,30 @@ func adminImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	for _, name := range fs.Args() {
-		f, err := os.Open(name)
+		base := filepath.Base(name)
+		b, err := readLimited(name, inbox.MaxSize)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", base, err)
 		}
-		err = session.Deliver(ctx, dir, filepath.Base(name), f)
-		f.Close()
+		// Read here first, while the file is in the clear: a file Ward
+		// cannot read, or about several people, is refused now rather than
+		// waiting sealed in the inbox, and the administrator sees whose it
+		// is before the patient does.
+		f, err := intake.ReadContext(ctx, bytes.NewReader(b), base)
 		if err != nil {
-			return fmt.Errorf("%s: %w", filepath.Base(name), err)
+			return fmt.Errorf("%s: %s", base, words.ImportFailed(base, err).Text)
+		}
+		switch len(f.People) {
+		case 0:
+			fmt.Fprintf(env.Stdout, "%s names no patient.\n", base)
+		case 1:
+			p := f.People[0].Person
+			fmt.Fprintf(env.Stdout, "%s is about %s%s.\n", base, orUnnamed(p.Label()), bornIn(p.BirthYear()))
+		default:
+			return fmt.Errorf("%s is about %d people; a patient's record takes files about them alone", base, len(f.People))
+		}
+		if err := session.Deliver(ctx, dir, base, bytes.NewReader(b)); err != nil {
+			return fmt.Errorf("%s: %w", base, err)
 		}
 		if err := db.Audit(ctx, "admin", "import", *patient, "one file"); err != nil {
 			return err
@@ -377,4 +398,34 @@ func adminAudit(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), e.Actor, e.Action, e.Target, e.Detail)
 	}
 	return tw.Flush()
+}
+
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("larger than %d MiB, more than one inbox file holds", limit>>20)
+	}
+	return b, nil
+}
+
+func orUnnamed(s string) string {
+	if s == "" {
+		return "a patient with no name given"
+	}
+	return s
+}
+
+func bornIn(year string) string {
+	if year == "" {
+		return ""
+	}
+	return ", born " + year
 }
