@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/accounts"
+	"github.com/ward-health/ward/backend/identity"
 	"github.com/ward-health/ward/backend/inbox"
 	"github.com/ward-health/ward/backend/intake"
 	"github.com/ward-health/ward/backend/serverkey"
@@ -220,6 +221,15 @@ func adminImport(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	// All the files of one command must be about one person (checked as
+	// the intake will check them): several people are refused before any
+	// is sealed. The vault's own patient is checked again at the merge.
+	var whose identity.Person
+	type ready struct {
+		base string
+		body []byte
+	}
+	var files []ready
 	for _, name := range fs.Args() {
 		base := filepath.Base(name)
 		b, err := readLimited(name, inbox.MaxSize)
@@ -241,10 +251,16 @@ func adminImport(ctx context.Context, args []string, env Env) error {
 			p := f.People[0].Person
 			fmt.Fprintf(env.Stdout, "%s is about %s%s.\n", base, orUnnamed(p.Label()), bornIn(p.BirthYear()))
 		default:
-			return fmt.Errorf("%s is about %d people; a patient's record takes files about them alone", base, len(f.People))
+			return fmt.Errorf("%s is about %d people; a patient's record takes files about them alone. Nothing was imported", base, len(f.People))
 		}
-		if err := session.Deliver(ctx, dir, base, bytes.NewReader(b)); err != nil {
-			return fmt.Errorf("%s: %w", base, err)
+		if whose, err = identity.Decide(whose, f.People, false); err != nil {
+			return fmt.Errorf("%s: %s", base, words.Of(err).Text)
+		}
+		files = append(files, ready{base, b})
+	}
+	for _, f := range files {
+		if err := session.Deliver(ctx, dir, f.base, bytes.NewReader(f.body)); err != nil {
+			return fmt.Errorf("%s: %w", f.base, err)
 		}
 		if err := db.Audit(ctx, "admin", "import", *patient, "one file"); err != nil {
 			return err
