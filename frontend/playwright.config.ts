@@ -10,6 +10,9 @@ import { defineConfig } from '@playwright/test';
 // - project "passkey": `$WARD_BIN serve --data DIR --addr 127.0.0.1:0` on a
 //   vault of its own, opened at http://localhost:PORT (a WebAuthn RP ID is
 //   never an IP address), with Chromium's virtual authenticator over CDP.
+// - project "accounts": `$WARD_BIN serve --data DIR --config FILE` on an
+//   accounts server (`admin init`, one patient invited) with a real Mailpit,
+//   at http://localhost:PORT.
 export default defineConfig({
   testDir: './e2e',
   projects: [
@@ -18,6 +21,7 @@ export default defineConfig({
     { name: 'setup', testMatch: /setup\.spec\.ts$/, metadata: { server: 'setup' } },
     { name: 'safety', testMatch: /safety[-\w]*\.spec\.ts$/, metadata: { server: 'safety' } },
     { name: 'passkey', testMatch: /passkey\.spec\.ts$/, metadata: { server: 'passkey' } },
+    { name: 'accounts', testMatch: /accounts\.spec\.ts$/, metadata: { server: 'accounts' } },
   ],
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,

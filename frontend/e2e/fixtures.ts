@@ -1,7 +1,7 @@
 // Shared fixtures: baseURL from the server that global-setup started for the
 // project (WARD_BASE_URL for "demo", WARD_VAULT_URL for "vault",
 // WARD_SETUP_URL for "setup", WARD_SAFETY_URL for "safety", WARD_PASSKEY_URL
-// for "passkey"), and a guard that fails any test whose page logged a console
+// for "passkey", WARD_ACCOUNTS_URL for "accounts"), and a guard that fails any test whose page logged a console
 // error (which includes Content-Security-Policy violations) or threw an
 // uncaught exception.
 import { test as base, expect, type Page } from '@playwright/test';
@@ -21,6 +21,7 @@ export const test = base.extend<Fixtures>({
       setup: 'WARD_SETUP_URL',
       safety: 'WARD_SAFETY_URL',
       passkey: 'WARD_PASSKEY_URL',
+      accounts: 'WARD_ACCOUNTS_URL',
     };
     const name = names[server] ?? 'WARD_BASE_URL';
     const url = process.env[name];

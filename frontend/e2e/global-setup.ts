@@ -16,8 +16,15 @@
 //   Chromium's virtual authenticator). Its URL names localhost, not
 //   127.0.0.1: an IP address is never a WebAuthn RP ID. The password goes
 //   to the tests through WARD_PASSKEY_PASSWORD.
+// - WARD_ACCOUNTS_URL: `$WARD_BIN serve --data DIR --config FILE` on an
+//   accounts server made with `admin init`, one patient invited
+//   (WARD_ACCOUNTS_INVITE) with the vault bundle imported for them, and a
+//   real Mailpit (WARD_MAILPIT binary; its HTTP API at WARD_MAILPIT_API) as
+//   the mail server (project "accounts": sign-up to passkey sign-in).
+//   At localhost, for the passkey part.
 // The returned function is Playwright's global teardown: it stops the servers.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +114,57 @@ function run(bin: string, args: string[]): Promise<string> {
   });
 }
 
+/** A free TCP port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real Mailpit: its SMTP port and its HTTP API's URL. */
+async function startMailpit(dir: string): Promise<{ smtpPort: number; api: string; child: ChildProcess }> {
+  const bin = process.env.WARD_MAILPIT || path.join(repoDir, '.tools', 'mailpit');
+  if (!existsSync(bin)) throw new Error(`Mailpit not found at ${bin}: run "make deps" or set WARD_MAILPIT`);
+  const smtpPort = await freePort();
+  const httpPort = await freePort();
+  const child = spawn(bin, ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`, '--database', path.join(dir, 'mailpit.db'),
+    '--disable-version-check', '--smtp-disable-rdns', '--quiet'], { stdio: 'ignore' });
+  const api = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      if ((await fetch(api + '/api/v1/messages')).ok) break;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error('Mailpit did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { smtpPort, api, child };
+}
+
+/** An accounts server with one invited patient whose records wait in the inbox. */
+async function prepareAccounts(bin: string, dir: string, smtpPort: number): Promise<{ data: string; config: string; invite: string; patient: string }> {
+  const data = path.join(dir, 'data');
+  await run(bin, ['admin', 'init', '--data', data]);
+  const out = await run(bin, ['admin', 'invite', '--data', data]);
+  const invite = /Activation code: (\S+)/.exec(out)?.[1];
+  const patient = /Patient: (\S+)/.exec(out)?.[1];
+  if (!invite || !patient) throw new Error(`admin invite printed no code:\n${out}`);
+  await run(bin, ['admin', 'import', '--data', data, '--patient', patient, VAULT_BUNDLE]);
+  const config = path.join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({
+    organisation: { name: 'Example Health Trust', helpdesk: { phone: '0300 555 0100', hours: '9am to 5pm', email: '' } },
+    accounts: { smtp: { host: '127.0.0.1', port: smtpPort, from: 'Ward <ward@example.org>', startTLS: 'none' }, resetAllowed: false },
+  }), { mode: 0o600 });
+  return { data, config, invite, patient };
+}
+
 /** A made-up vault: init with a password file, import the fixture files in order. */
 async function prepareVault(bin: string, dir: string, files: string[]): Promise<{ data: string; password: string; recoveryKey: string }> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -183,6 +241,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     children.push(pk.child);
     const passkeyURL = pk.url.replace('://127.0.0.1:', '://localhost:');
 
+    // Accounts: a server for many patients, with a real mail server.
+    const mp = await startMailpit(tmp);
+    children.push(mp.child);
+    const acc = await prepareAccounts(bin, path.join(tmp, 'accounts'), mp.smtpPort);
+    const as = await startServer(bin, ['serve', '--data', acc.data, '--config', acc.config, '--addr', '127.0.0.1:0']);
+    children.push(as.child);
+    const accountsURL = as.url.replace('://127.0.0.1:', '://localhost:');
+    process.env.WARD_ACCOUNTS_URL = accountsURL;
+    process.env.WARD_ACCOUNTS_INVITE = acc.invite;
+    process.env.WARD_MAILPIT_API = mp.api;
+
     process.env.WARD_PASSKEY_URL = passkeyURL;
     process.env.WARD_PASSKEY_PASSWORD = pv.password;
     process.env.WARD_SAFETY_URL = safety.url;
@@ -193,7 +262,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     process.env.WARD_VAULT_PASSWORD = v.password;
     process.env.WARD_VAULT_RECOVERY_KEY = v.recoveryKey;
     mkdirSync(path.join(frontendDir, 'test-results'), { recursive: true });
-    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\nsetup ${fresh.url}\nsafety ${safety.url}\npasskey ${passkeyURL}\n`);
+    writeFileSync(path.join(frontendDir, 'test-results', 'ward-url.txt'), `demo ${demo.url}\nvault ${locked.url}\nsetup ${fresh.url}\nsafety ${safety.url}\npasskey ${passkeyURL}\naccounts ${accountsURL}\nmailpit ${mp.api}\n`);
   } catch (err) {
     await teardown();
     throw err;
