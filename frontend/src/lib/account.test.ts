@@ -31,6 +31,7 @@ import {
   getSessions,
   idleLimit,
   keepSignUp,
+  mustSetUpTwoStep,
   needsConfirm,
   newRecoveryCodes,
   normaliseCode,
@@ -298,6 +299,22 @@ describe('sign-in', () => {
     expect(getCsrf()).toBe('');
   });
 
+  it('two-step: the step CSRF token the answer carries is sent with the second step', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { csrf: 'step', twoStep: { methods: ['totp'] } })).mockResolvedValueOnce(json(200, { csrf: 'full' }));
+    await expect(signIn('jo@example.com', 'pw')).resolves.toEqual({ signedIn: false, methods: ['totp'] });
+    await signInTwoStep('totp', '123456');
+    expect(sent(1).headers['X-CSRF-Token']).toBe('step');
+    expect(getCsrf()).toBe('full');
+  });
+
+  it('two-step: after too many wrong codes the server says signed_out (start again)', async () => {
+    const out = vi.fn();
+    setSignedOutHandler(out);
+    fetchMock.mockResolvedValueOnce(fail(401, 'signed_out', 'Start again.'));
+    await expect(signInTwoStep('totp', '123456')).rejects.toMatchObject({ code: 'signed_out', message: 'Start again.' });
+    expect(out).toHaveBeenCalledTimes(1);
+  });
+
   const failures: Array<[string, Response, Record<string, unknown>]> = [
     ['wrong_sign_in', fail(401, 'wrong_sign_in', 'The email address or password is not right.'), { status: 401, code: 'wrong_sign_in', message: 'The email address or password is not right.' }],
     ['wrong_sign_in without a message', fail(401, 'wrong_sign_in'), { message: 'The email address or password is not right.' }],
@@ -474,6 +491,8 @@ describe('two-step settings', () => {
     expect(sent(1)).toMatchObject({ path: '/api/security/confirm', method: 'POST', body: { password: 'tub lamp orbit' } });
     fetchMock.mockResolvedValueOnce(fail(401, 'wrong_password', 'That password is not right.'));
     await expect(confirmPassword('nope')).rejects.toMatchObject({ message: 'That password is not right.' });
+    // docs/api.md calls it not_fresh, as the single-vault Security page does.
+    expect(needsConfirm(new SecurityError('x', 403, 'not_fresh'))).toBe(true);
     expect(needsConfirm(new SecurityError('x', 403, 'two_step_required'))).toBe(false);
     expect(needsConfirm(new Error('x'))).toBe(false);
   });
@@ -626,6 +645,22 @@ describe('accountsEnabled and accountRedirect', () => {
   ];
   it.each(cases)('%s when %s (holding %s) → %j', (hash, mode, hold, want) => {
     expect(accountRedirect(parseHash(hash), mode, hold)).toBe(want);
+  });
+
+  it('two-step required and not set up: Security settings only, until it is', () => {
+    const required = { twoStep: { enabled: false, recoveryCodesLeft: 0, required: true } };
+    expect(mustSetUpTwoStep(required)).toBe(true);
+    expect(mustSetUpTwoStep({ twoStep: { enabled: true, recoveryCodesLeft: 10, required: true } })).toBe(false);
+    expect(mustSetUpTwoStep({ twoStep: { enabled: false, recoveryCodesLeft: 0, required: false } })).toBe(false);
+    expect(mustSetUpTwoStep(null)).toBe(false);
+    const first = mustSetUpTwoStep(required);
+    expect(accountRedirect(parseHash('#/results'), 'signed-in', null, first)).toBe('#/security');
+    expect(accountRedirect(parseHash('#/sign-in?next=%2Fresults'), 'signed-in', null, first)).toBe('#/security');
+    expect(accountRedirect(parseHash('#/security'), 'signed-in', null, first)).toBeNull();
+    expect(accountRedirect(parseHash('#/help'), 'signed-in', null, first)).toBeNull();
+    // Signed out, it means nothing; a recovery key on screen comes first.
+    expect(accountRedirect(parseHash('#/results'), 'signed-out', null, first)).toBe('#/sign-in?next=%2Fresults');
+    expect(accountRedirect(parseHash('#/security'), 'signed-in', 'activate', first)).toBe('#/activate');
   });
 });
 

@@ -196,8 +196,11 @@ export interface ErrorResponse {
  * - weak_password (400), wrong_code (400/401), wrong_invite (400)
  * - wrong_sign_in (401): email or password not right (the same for unknown addresses)
  * - too_many_tries (429): with retryAfterSeconds
- * - confirm_needed (403): confirm the password (POST /api/security/confirm), then retry
- * - two_step_required (403): the organisation requires two-step sign-in
+ * - confirm_needed or not_fresh (403): confirm the password (POST /api/security/confirm), then retry
+ * - two_step_required (403): the organisation requires two-step sign-in (to turn it off; and, until it
+ *   is set up, for every route but /api/account…, /api/security/confirm… and /api/config)
+ * - bad_email (400), not_allowed (403: an empty record is not allowed), no_recovery (403: no reset here)
+ * - cross_origin, csrf (403): the request lacked Origin or X-CSRF-Token
  */
 export type AccountErrorCode =
   | 'signed_out'
@@ -208,7 +211,11 @@ export type AccountErrorCode =
   | 'wrong_sign_in'
   | 'too_many_tries'
   | 'confirm_needed'
-  | 'two_step_required';
+  | 'not_fresh'
+  | 'two_step_required'
+  | 'bad_email'
+  | 'not_allowed'
+  | 'no_recovery';
 
 // ---------------------------------------------------------------------------
 // Calls
@@ -224,6 +231,10 @@ export const FALLBACK_MESSAGES: Record<AccountErrorCode, string> = {
   wrong_sign_in: 'The email address or password is not right.',
   too_many_tries: 'You have tried too many times. Wait and try again.',
   confirm_needed: 'Confirm it is you first.',
+  not_fresh: 'Confirm it is you first.',
+  bad_email: 'Enter an email address in the correct format, like name@example.com',
+  not_allowed: 'You need an invite code to set up your account.',
+  no_recovery: 'Without your recovery key this record cannot be recovered.',
   two_step_required: 'Your organisation needs you to use two-step sign-in, so it cannot be turned off.',
 };
 
@@ -619,16 +630,32 @@ export type AccountMode = 'pending' | 'signed-out' | 'signed-in';
 const OPEN_ROUTES = new Set<Route['name']>(['sign-in', 'sign-up', 'activate', 'forgot', 'help', 'not-found']);
 
 /**
+ * Whether the organisation requires two-step sign-in and this patient has
+ * not set it up: until they do, the server answers 403 two_step_required
+ * for the record, so the app keeps them on Security settings.
+ */
+export function mustSetUpTwoStep(account: Pick<Account, 'twoStep'> | null | undefined): boolean {
+  return account?.twoStep?.required === true && account.twoStep.enabled !== true;
+}
+
+/**
  * Where to send the patient instead of `route` in accounts mode, or null to
  * show it. `hold` is an account page that must stay on screen (a recovery
- * key is showing) whatever link is followed.
+ * key is showing) whatever link is followed. `twoStepFirst`: see
+ * mustSetUpTwoStep.
  */
-export function accountRedirect(route: Route, mode: AccountMode, hold: 'activate' | 'forgot' | null = null): string | null {
+export function accountRedirect(
+  route: Route,
+  mode: AccountMode,
+  hold: 'activate' | 'forgot' | null = null,
+  twoStepFirst = false,
+): string | null {
   if (hold) return route.name === hold ? null : '#/' + hold;
   switch (mode) {
     case 'pending':
       return null;
     case 'signed-in':
+      if (twoStepFirst) return route.name === 'security' || route.name === 'help' ? null : '#/security';
       // The single-vault pages and the sign-in pages are done with.
       if (route.name === 'sign-in') return '#' + safeNext(route.next);
       if (route.name === 'sign-up' || route.name === 'activate' || route.name === 'forgot' || route.name === 'setup') return '#/';
