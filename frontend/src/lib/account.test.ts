@@ -276,6 +276,8 @@ describe('sign-up', () => {
     ['weak_password', fail(400, 'weak_password', 'Too easy to guess.'), { code: 'weak_password' }],
     ['200 without a key', json(200, { csrf: 'c' }), { code: 'bad_json', message: SERVICE_PROBLEM }],
     ['200 without a CSRF token', json(200, { recoveryKey: 'K' }), { code: 'bad_json' }],
+    ['not_allowed (an empty record is not allowed here)', fail(403, 'not_allowed'), { status: 403, code: 'not_allowed', message: FALLBACK_MESSAGES.not_allowed }],
+    ['the step has run out', fail(401, 'signed_out'), { code: 'signed_out' }],
   ];
   it.each(activateFailures)('activate: %s', async (_, answer, want) => {
     fetchMock.mockResolvedValueOnce(answer);
@@ -548,6 +550,16 @@ describe('forgotten password', () => {
     await expect(recoverAccount('X', 'pw')).rejects.toMatchObject({ message: 'That recovery key is not right.' });
     fetchMock.mockResolvedValueOnce(fail(400, 'weak_password', 'Too easy to guess.'));
     await expect(recoverAccount('X', 'pw')).rejects.toMatchObject({ code: 'weak_password' });
+  });
+
+  it('reset is refused where the organisation cannot fill the record again', async () => {
+    fetchMock.mockResolvedValueOnce(fail(403, 'no_recovery'));
+    await expect(resetAccount('new pass words')).rejects.toMatchObject({ code: 'no_recovery', message: 'Without your recovery key this record cannot be recovered.' });
+  });
+
+  it('sign-up: bad_email has its words', async () => {
+    fetchMock.mockResolvedValueOnce(fail(400, 'bad_email'));
+    await expect(signUp('jo@', 'pw')).rejects.toMatchObject({ code: 'bad_email', message: FALLBACK_MESSAGES.bad_email });
   });
 
   it('reset sends confirm: "reset" and gives a new key', async () => {
