@@ -14,6 +14,7 @@ import {
   IdleWarningTimer,
   accountError,
   accountRedirect,
+  checkEmailCode,
   accountStatus,
   accountsEnabled,
   activate,
@@ -774,5 +775,19 @@ describe('idle', () => {
     fetchMock.mockResolvedValueOnce(json(200, ACCOUNT));
     await getAccount();
     expect(on.quiet).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('checkEmailCode', () => {
+  it.each([
+    ['', 'Enter the code'],
+    ['7QX29KPM', ''],
+    ['7qx2-9kpm', ''],
+    [' 7QX2 9KPM ', ''],
+    ['123456', 'The code from the email is 8 letters and numbers, like 7QX2 9KPM'],
+    ['7QX29KPO', 'The code from the email is 8 letters and numbers, like 7QX2 9KPM'], // 0 is never used
+    ['7QX29KPMX', 'The code from the email is 8 letters and numbers, like 7QX2 9KPM'],
+  ])('%j → %j', (code, want) => {
+    expect(checkEmailCode(code)).toBe(want);
   });
 });

@@ -546,6 +546,7 @@ export const CHECK_MESSAGES = {
   passwordEmpty: 'Enter your password',
   codeEmpty: 'Enter the code',
   codeFormat: 'The code must be 6 numbers',
+  emailCodeFormat: 'The code from the email is 8 letters and numbers, like 7QX2 9KPM',
   recoveryCodeEmpty: 'Enter a recovery code',
   recoveryKeyEmpty: 'Enter your recovery key',
   inviteEmpty: 'Enter your invite code',
@@ -574,6 +575,18 @@ export function checkCode(code: string): string {
   const c = normaliseCode(code);
   if (c === '') return CHECK_MESSAGES.codeEmpty;
   if (!/^\d{6}$/.test(c)) return CHECK_MESSAGES.codeFormat;
+  return '';
+}
+
+/**
+ * The problem with a code from an email (8 letters and digits from
+ * 23456789ABCDEFGHJKMNPQRSTUVWXYZ, as the server makes them), or ''. Case,
+ * spaces and dashes are forgiven, as the server forgives them.
+ */
+export function checkEmailCode(code: string): string {
+  const c = normaliseCode(code).toUpperCase();
+  if (c === '') return CHECK_MESSAGES.codeEmpty;
+  if (!/^[2-9A-HJKMNP-Z]{8}$/.test(c)) return CHECK_MESSAGES.emailCodeFormat;
   return '';
 }
 
