@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/signin"
+	"github.com/ward-health/ward/backend/twostep"
 	"github.com/ward-health/ward/backend/words"
 )
 
@@ -347,6 +348,11 @@ func (h *handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	codes, err := h.opt.Accounts.NewRecoveryCodes(r.Context(), callerOf(r).Account.ID)
+	if errors.Is(err, twostep.ErrNotEnrolled) {
+		// Not a fault: the patient has no two-step to make codes for.
+		writeError(w, http.StatusConflict, "two_step_off", "Two-step verification is not on, so there are no recovery codes to replace. Set it up first.")
+		return
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
