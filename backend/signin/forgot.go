@@ -57,6 +57,10 @@ func (s *Service) ForgotVerify(ctx context.Context, email, code, from string) (s
 		}
 		return "", err
 	}
+	// A right code gives its try back, as Verify's does: a person who
+	// forgot their password has often just tried a few, and must not be
+	// made to wait (or warned of a guesser) for proving their address.
+	s.refund(ctx, s.opt.Accounts.EmailKey(e), addrKey(from))
 	return a.ID, nil
 }
 

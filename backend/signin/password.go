@@ -42,9 +42,10 @@ type pending struct {
 // cost the same Argon2id and get ErrWrongSignIn, like a wrong password.
 func (s *Service) SignIn(ctx context.Context, email, password, from, ua string) (Outcome, error) {
 	keys := []string{s.opt.Accounts.EmailKey(email), addrKey(from)}
-	if err := s.throttle(ctx, keys...); err != nil {
+	tries, err := s.count(ctx, keys...)
+	if err != nil {
 		if a, aerr := s.opt.Accounts.ByEmail(ctx, email); aerr == nil {
-			s.opt.Accounts.RecordSignIn(ctx, a.ID, from, clip(ua, 200), "throttled") //nolint:errcheck // best effort
+			s.noteThrottled(ctx, a.ID, from, ua)
 		}
 		return Outcome{}, err
 	}
@@ -74,7 +75,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, from, ua string) 
 	if uerr != nil {
 		if errors.Is(uerr, vault.ErrWrongSecret) || errors.Is(uerr, vault.ErrNoSlot) {
 			s.opt.Accounts.RecordSignIn(ctx, a.ID, from, clip(ua, 200), "wrong_password") //nolint:errcheck
-			s.warnOwner(ctx, a, keys[0])
+			s.warnOwner(ctx, a, tries)
 			return Outcome{}, ErrWrongSignIn
 		}
 		return Outcome{}, uerr // the vault's own throttle, or a fault: the API says which
@@ -103,12 +104,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, from, ua string) 
 
 // warnOwner emails the owner when their address reaches warnAt tries, and
 // at each tenfold after (10, 100, 1,000 …), so a flood sends a handful of
-// emails, not thousands.
-func (s *Service) warnOwner(ctx context.Context, a accounts.Account, key string) {
-	n, err := s.opt.Accounts.Failures(ctx, key)
-	if err != nil {
-		return
-	}
+// emails, not thousands. n is the address's count with this try, as the
+// throttle gave it: one try sees each count, so one email goes at each.
+func (s *Service) warnOwner(ctx context.Context, a accounts.Account, n int64) {
 	for w := int64(warnAt); w <= n; w *= 10 {
 		if n == w {
 			if err := s.sendGuessing(ctx, a.Email); err != nil {
@@ -117,6 +115,17 @@ func (s *Service) warnOwner(ctx context.Context, a accounts.Account, key string)
 			return
 		}
 	}
+}
+
+// noteThrottled records a refused try in the account's recent sign-ins,
+// once per run of them: a flood of refused tries (no work done, nothing
+// learnt) must not grow the table by a row each, nor push every real
+// sign-in off the account page's list.
+func (s *Service) noteThrottled(ctx context.Context, account, from, ua string) {
+	if last, err := s.opt.Accounts.RecentSignIns(ctx, account, 1); err == nil && len(last) == 1 && last[0].Outcome == "throttled" {
+		return
+	}
+	s.opt.Accounts.RecordSignIn(ctx, account, from, clip(ua, 200), "throttled") //nolint:errcheck // best effort
 }
 
 // hold keeps a half-finished sign-in and gives its id.
@@ -172,6 +181,17 @@ func (s *Service) take(id string) (*pending, error) {
 	return p, nil
 }
 
+// dropSpent drops a half-finished sign-in that has used its last try, at
+// once: its vault token must not outlive it until someone calls again.
+func (s *Service) dropSpent(id string, p *pending) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending[id] == p && p.tries >= pendingTries {
+		delete(s.pending, id)
+		s.revoke(p.account, p.token)
+	}
+}
+
 func (s *Service) finishPending(id string) (*pending, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -206,6 +226,7 @@ func (s *Service) SecondStep(ctx context.Context, id, method, code string) (Gran
 			err = ErrWrongCode
 		}
 		s.opt.Accounts.RecordSignIn(ctx, p.account, p.from, clip(p.ua, 200), "wrong_code") //nolint:errcheck
+		s.dropSpent(id, p)
 		return Grant{}, err
 	}
 	if _, ok := s.finishPending(id); !ok {

@@ -31,8 +31,15 @@ func (s *Service) Resolve(ctx context.Context, id string) (Caller, error) {
 		return Caller{}, err
 	}
 	a, err := s.opt.Accounts.ByID(ctx, sess.Account)
+	if err != nil && !errors.Is(err, accounts.ErrNotFound) {
+		return Caller{}, err // a fault, not a verdict on the session
+	}
 	if err != nil || a.State != "active" {
-		s.opt.Accounts.EndSession(ctx, id) //nolint:errcheck // refused either way
+		// Disabled or deleted (by "ward admin", perhaps in another
+		// process): end every session, and lock and drop the vault, so
+		// no token of it, nor a half-finished sign-in, keeps it open.
+		s.opt.Accounts.EndAllSessions(ctx, sess.Account, "account not active") //nolint:errcheck // refused either way
+		s.opt.Vaults.Forget(sess.Account)                                      //nolint:errcheck
 		return Caller{}, ErrSignedOut
 	}
 	m, err := s.manager(a)

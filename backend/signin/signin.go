@@ -106,6 +106,10 @@ type Service struct {
 	now func() time.Time
 	log *slog.Logger
 
+	// throttleMu makes a try's check and count one step, so that many
+	// tries at once cannot all pass the check before any is counted.
+	throttleMu sync.Mutex
+
 	mu      sync.Mutex
 	pending map[string]*pending // half-finished sign-ins, by their id
 	// twostep serialises read-modify-write of one account's two-step state,
@@ -168,23 +172,39 @@ func (s *Service) grant(ctx context.Context, account, tok, ua, from string) (Gra
 // throttle counts one try against each key before any work, and refuses if
 // any of them must still wait.
 func (s *Service) throttle(ctx context.Context, keys ...string) error {
+	_, err := s.count(ctx, keys...)
+	return err
+}
+
+// count is throttle, giving the first key's count of tries with this one.
+// The check and the count are one step (throttleMu): checked apart, tries
+// arriving together would all pass the check before any was counted, and
+// a burst would get as many guesses as it had requests.
+func (s *Service) count(ctx context.Context, keys ...string) (int64, error) {
+	s.throttleMu.Lock()
+	defer s.throttleMu.Unlock()
 	var wait time.Duration
 	for _, k := range keys {
 		w, err := s.opt.Accounts.Check(ctx, k)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		wait = max(wait, w)
 	}
 	if wait > 0 {
-		return &ThrottledError{Wait: wait}
+		return 0, &ThrottledError{Wait: wait}
 	}
-	for _, k := range keys {
-		if _, err := s.opt.Accounts.Fail(ctx, k); err != nil {
-			return err
+	var first int64
+	for i, k := range keys {
+		n, err := s.opt.Accounts.Fail(ctx, k)
+		if err != nil {
+			return 0, err
+		}
+		if i == 0 {
+			first = n
 		}
 	}
-	return nil
+	return first, nil
 }
 
 // refund gives back a successful try (see accounts.DB.Refund).
