@@ -83,6 +83,16 @@ func (s *Service) Recover(ctx context.Context, account, recoveryKey, password, f
 	if err != nil {
 		return Grant{}, "", err
 	}
+	// The key is right: now end every way in that came before it. The
+	// old sessions' rows are ended below, but their vault tokens (and any
+	// half-finished sign-in's) would still open the record to whoever
+	// holds one, so lock the vault and open it again for this session
+	// alone.
+	s.dropPendingOf(a.ID)
+	m.Lock()
+	if tok, err = m.Unlock(ctx, session.Secret{RecoveryKey: recoveryKey, From: from}); err != nil {
+		return Grant{}, "", err
+	}
 	if err := m.SetPassword(ctx, tok, []byte(password)); err != nil {
 		m.Revoke(tok)
 		return Grant{}, "", err
@@ -135,4 +145,17 @@ func (s *Service) Reset(ctx context.Context, account, password, from, ua string)
 	s.opt.Accounts.Audit(ctx, "patient", "reset", a.ID, "empty record") //nolint:errcheck
 	g, err := s.grant(ctx, a.ID, tok, ua, from)
 	return g, rk, err
+}
+
+// dropPendingOf drops the account's half-finished sign-ins, revoking their
+// vault tokens.
+func (s *Service) dropPendingOf(account string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, p := range s.pending {
+		if p.account == account {
+			delete(s.pending, id)
+			s.revoke(p.account, p.token)
+		}
+	}
 }
