@@ -311,6 +311,14 @@ func adminAccounts(ctx context.Context, args []string, env Env) error {
 	}
 	switch verb {
 	case "disable", "enable":
+		// Only a disabled account is enabled: "active" means it has a
+		// record to sign in to, and a pending one (not yet verified or
+		// activated) has none; made active it would fail every sign-in
+		// with a fault instead of the usual answer, telling a stranger
+		// the address has an account.
+		if verb == "enable" && a.State != "disabled" {
+			return fmt.Errorf("account %s is %s, not disabled; only a disabled account can be enabled", id, a.State)
+		}
 		state := map[string]string{"disable": "disabled", "enable": "active"}[verb]
 		if err := db.SetState(ctx, id, state); err != nil {
 			return err

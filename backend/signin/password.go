@@ -52,7 +52,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, from, ua string) 
 	pw := []byte(password)
 	defer clear(pw)
 	a, err := s.opt.Accounts.ByEmail(ctx, email)
-	if err != nil || a.State != "active" {
+	// An active account without a record (made active by hand) answers as
+	// an unknown one does, not with a fault that would tell it apart.
+	if err != nil || a.State != "active" || a.VaultDir == "" {
 		if err != nil && !errors.Is(err, accounts.ErrNotFound) && !errors.Is(err, accounts.ErrBadEmail) {
 			return Outcome{}, err
 		}

@@ -117,7 +117,16 @@ func TestNoEnumeration(t *testing.T) {
 	if err := w.svc.SignUp(ctx, "carl@example.com", pwB, false, "192.0.2.2"); err != nil {
 		t.Fatal(err)
 	}
+	// Active by hand, with no record yet.
+	bare, err := w.db.Create(ctx, "dee@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.SetState(ctx, bare.ID, "active"); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct{ name, email, pw, from string }{
+		{"active without a record", "dee@example.com", pwA, "192.0.2.16"},
 		{"unknown", "nobody@example.com", pwA, "192.0.2.10"},
 		{"pending", "carl@example.com", pwB, "192.0.2.11"},
 		{"wrong password", ada, pwB, "192.0.2.12"},
