@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/signin"
+	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/twostep"
 	"github.com/ward-health/ward/backend/words"
 )
@@ -60,10 +61,22 @@ func (h *handler) accountsConfig() any {
 func (h *handler) fail(w http.ResponseWriter, err error) {
 	said := words.Of(err)
 	if said.Status == http.StatusTooManyRequests {
+		// The accounts' throttle, or the vault's own (a password tried
+		// against the vault too often from one address): either way the
+		// page is told how long to wait.
+		var wait time.Duration
 		var slow *signin.ThrottledError
-		if errors.As(err, &slow) {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(slow.Wait.Seconds()))))
-			writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text}, "retryAfterSeconds": int(math.Ceil(slow.Wait.Seconds()))})
+		var vault *store.WaitError
+		switch {
+		case errors.As(err, &slow):
+			wait = slow.Wait
+		case errors.As(err, &vault):
+			wait = vault.Wait
+		}
+		if wait > 0 {
+			secs := int(math.Ceil(wait.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text}, "retryAfterSeconds": secs})
 			return
 		}
 	}
