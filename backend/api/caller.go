@@ -63,19 +63,21 @@ func (h *handler) token(r *http.Request) string {
 // publicRoutes are reachable on a server with accounts without a session:
 // the handlers check whatever step cookie they need.
 var publicRoutes = map[string]bool{
-	"GET /api/healthz":                     true,
-	"GET /api/config":                      true,
-	"GET /api/account":                     true,
-	"POST /api/account/sign-up":            true,
-	"POST /api/account/verify":             true,
-	"POST /api/account/activate":           true,
-	"POST /api/account/sign-in":            true,
-	"POST /api/account/sign-in/two-step":   true,
-	"POST /api/account/sign-in/email-code": true,
-	"POST /api/account/forgot":             true,
-	"POST /api/account/forgot/verify":      true,
-	"POST /api/account/recover":            true,
-	"POST /api/account/reset":              true,
+	"GET /api/healthz":                         true,
+	"GET /api/config":                          true,
+	"GET /api/account":                         true,
+	"POST /api/account/sign-up":                true,
+	"POST /api/account/verify":                 true,
+	"POST /api/account/activate":               true,
+	"POST /api/account/sign-in":                true,
+	"POST /api/account/sign-in/two-step":       true,
+	"POST /api/account/sign-in/email-code":     true,
+	"POST /api/account/sign-in/passkey/begin":  true,
+	"POST /api/account/sign-in/passkey/finish": true,
+	"POST /api/account/forgot":                 true,
+	"POST /api/account/forgot/verify":          true,
+	"POST /api/account/recover":                true,
+	"POST /api/account/reset":                  true,
 }
 
 // singleVaultOnly are routes of a Ward with one vault: on a server with
@@ -167,11 +169,15 @@ func (h *handler) resolve(r *http.Request) (*caller, error) {
 
 // passkeyServices keeps one ceremony service per vault, so a ceremony
 // begun for one patient can never be finished against another's vault,
-// and each vault's passkeys carry its own user handle.
+// and each vault's passkeys carry its own user handle (the account's: see
+// account_passkey.go). signIn is the one server-wide service of passkey
+// sign-in, whose ceremonies belong to no vault until the assertion names
+// its account.
 type passkeyServices struct {
 	mu      sync.Mutex
 	by      map[string]*passkey.Service
 	imports map[string]*imports.Runner
+	signIn  *passkey.Service
 }
 
 // importsFor is the request's vault's import runner: one import at a time
@@ -209,7 +215,7 @@ func (h *handler) passkeysFor(r *http.Request) *passkey.Service {
 	}
 	s := h.services.by[id]
 	if s == nil {
-		s = newPasskeys(m)
+		s = newAccountPasskeys(callerOf(r).Account.ID)
 		h.services.by[id] = s
 	}
 	return s

@@ -50,6 +50,12 @@ type Config struct {
 	Now    func() time.Time // nil = time.Now
 	TTL    time.Duration    // 0 = DefaultTTL
 	UserID []byte           // stable random user handle of this vault
+	// Discoverable makes registrations require a resident (discoverable)
+	// credential and evaluate the PRF over AccountPRFInput instead of a
+	// fresh random salt, so the passkey can later sign in with one prompt
+	// (BeginDiscoverableLogin) before the server knows whose it is. Set on
+	// a server with accounts; see discoverable.go.
+	Discoverable bool
 }
 
 type kind int
@@ -57,6 +63,7 @@ type kind int
 const (
 	kindRegister kind = iota + 1
 	kindLogin
+	kindDiscoverable // a login with no allowCredentials (discoverable.go)
 )
 
 // ceremony is the server-side state of one pending ceremony.
@@ -80,6 +87,8 @@ type Service struct {
 	now    func() time.Time
 	ttl    time.Duration
 	userID []byte
+	// discoverable: see Config.Discoverable.
+	discoverable bool
 
 	// policy holds go-webauthn's validated verification defaults.
 	policy *webauthn.Config
@@ -105,6 +114,8 @@ func New(cfg Config) (*Service, error) {
 		ttl:     cfg.TTL,
 		userID:  append([]byte(nil), cfg.UserID...),
 		pending: make(map[string]*ceremony),
+
+		discoverable: cfg.Discoverable,
 	}
 	w, err := s.relyingParty(RP{ID: "localhost", Origin: "http://localhost"})
 	if err != nil {

@@ -28,7 +28,9 @@ func (u user) WebAuthnCredentials() []webauthn.Credential { return nil }
 // (PublicKeyCredential.parseCreationOptionsFromJSON): user verification
 // required, resident key preferred, attestation "none", a platform
 // authenticator hinted but not required, existing credentials excluded, and
-// the PRF extension evaluated over a fresh 32-byte salt.
+// the PRF extension evaluated over a fresh 32-byte salt. With
+// Config.Discoverable the resident key is required and the PRF input is
+// AccountPRFInput.
 func (s *Service) BeginRegistration(rp RP, userName string, existing []Credential) (ceremonyID string, options json.RawMessage, err error) {
 	w, err := s.relyingParty(rp)
 	if err != nil {
@@ -37,11 +39,14 @@ func (s *Service) BeginRegistration(rp RP, userName string, existing []Credentia
 	if userName == "" {
 		userName = s.name
 	}
-	salt := vault.NewPRFInput()
+	salt, resident := vault.NewPRFInput(), protocol.ResidentKeyRequirementPreferred
+	if s.discoverable {
+		salt, resident = AccountPRFInput(), protocol.ResidentKeyRequirementRequired
+	}
 	creation, session, err := w.BeginRegistration(user{id: s.userID, name: userName},
 		webauthn.WithRegistrationOrigin(rp.Origin),
 		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
-			ResidentKey:      protocol.ResidentKeyRequirementPreferred,
+			ResidentKey:      resident,
 			UserVerification: protocol.VerificationRequired,
 		}),
 		webauthn.WithConveyancePreference(protocol.PreferNoAttestation),

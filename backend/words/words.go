@@ -84,6 +84,7 @@ var table = []row{
 	// account here.
 	{signin.ErrSignedOut, http.StatusUnauthorized, "signed_out", "You are signed out. Sign in to carry on."},
 	{signin.ErrWrongSignIn, http.StatusUnauthorized, "wrong_sign_in", "The email address or password is not right."},
+	{signin.ErrPasskeyTooMany, http.StatusTooManyRequests, "too_many_tries", "Too many tries with face or fingerprint from here. Wait a few minutes and try again, or sign in with your password."},
 	{signin.ErrWrongCode, http.StatusUnauthorized, "wrong_code", "That code is not right, or it has expired. Check it, or ask for a new one."},
 	{signin.ErrWrongInvite, http.StatusUnauthorized, "wrong_invite", "That activation code is not right, has been used or has expired. Check it, or ask the organisation for a new one."},
 	{vault.ErrBadInvite, http.StatusBadRequest, "wrong_invite", "That activation code has a typo. Check it against the letter or email it came in."},

@@ -63,7 +63,12 @@ type Authenticator struct {
 	Step        uint32 // counter increment per signature; 0 = 1
 	FrozenCount bool   // Get keeps Count as is (a clone, or no counter)
 	ClientPad   int    // bytes of padding added to clientDataJSON
-	UserHandle  []byte // userHandle in the assertion; nil = none
+	UserHandle  []byte // userHandle in the assertion; nil = none (or StoredUser when Resident)
+	// Resident makes a discoverable credential: Get sends the user.id
+	// Create was given (StoredUser) as userHandle, as such an
+	// authenticator does, unless UserHandle overrides it.
+	Resident   bool
+	StoredUser []byte // user.id of the options Create answered
 }
 
 // Option sets a knob of a new Authenticator.
@@ -81,6 +86,10 @@ func PRFOnlyOnGet() Option { return func(a *Authenticator) { a.PRF = PRFOnGet } 
 
 // FreezeCount makes an authenticator whose sign count never moves.
 func FreezeCount() Option { return func(a *Authenticator) { a.FrozenCount = true } }
+
+// Resident makes an authenticator whose credential is discoverable: its
+// assertions carry the user handle it was created with.
+func Resident() Option { return func(a *Authenticator) { a.Resident = true } }
 
 // WithOrigin makes the authenticator's client put origin in clientDataJSON
 // whatever the ceremony's origin is.
@@ -198,6 +207,9 @@ type creationOptions struct {
 	RP        struct {
 		ID string `json:"id"`
 	} `json:"rp"`
+	User struct {
+		ID string `json:"id"`
+	} `json:"user"`
 	Extensions struct {
 		PRF struct {
 			Eval struct {
@@ -216,6 +228,9 @@ func (a *Authenticator) Create(t testing.TB, options []byte, origin string) []by
 	var o creationOptions
 	if err := json.Unmarshal(options, &o); err != nil {
 		t.Fatal(err)
+	}
+	if u, err := b64.DecodeString(o.User.ID); err == nil {
+		a.StoredUser = u
 	}
 	authData := a.authData(t, o.RP.ID, true)
 	em, _ := cbor.CTAP2EncOptions().EncMode()
@@ -259,6 +274,9 @@ type requestOptions struct {
 	RPID       string `json:"rpId"`
 	Extensions struct {
 		PRF struct {
+			Eval struct {
+				First string `json:"first"`
+			} `json:"eval"`
 			EvalByCredential map[string]struct {
 				First string `json:"first"`
 			} `json:"evalByCredential"`
@@ -269,7 +287,8 @@ type requestOptions struct {
 // Get answers navigator.credentials.get({publicKey: options}) run by a page
 // at origin: options is the server's PublicKeyCredentialRequestOptionsJSON,
 // the answer the assertion's toJSON(), with the PRF output for this
-// credential's entry of evalByCredential. It moves the counter first
+// credential's entry of evalByCredential, or else over eval (the one input
+// of a discoverable login). It moves the counter first
 // (unless FrozenCount).
 func (a *Authenticator) Get(t testing.TB, options []byte, origin string) []byte {
 	t.Helper()
@@ -293,8 +312,12 @@ func (a *Authenticator) Get(t testing.TB, options []byte, origin string) []byte 
 		t.Fatal(err)
 	}
 	ext := map[string]any{}
-	if e, ok := o.Extensions.PRF.EvalByCredential[b64.EncodeToString(a.ID)]; ok && a.PRF != PRFNone {
-		salt, _ := b64.DecodeString(e.First)
+	first := o.Extensions.PRF.Eval.First
+	if e, ok := o.Extensions.PRF.EvalByCredential[b64.EncodeToString(a.ID)]; ok {
+		first = e.First
+	}
+	if first != "" && a.PRF != PRFNone {
+		salt, _ := b64.DecodeString(first)
 		ext["prf"] = map[string]any{"results": map[string]string{"first": b64.EncodeToString(a.EvalPRF(salt))}}
 	}
 	resp := map[string]any{
@@ -302,8 +325,11 @@ func (a *Authenticator) Get(t testing.TB, options []byte, origin string) []byte 
 		"authenticatorData": b64.EncodeToString(authData),
 		"signature":         b64.EncodeToString(sig),
 	}
-	if a.UserHandle != nil {
-		resp["userHandle"] = b64.EncodeToString(a.UserHandle)
+	if h := a.UserHandle; h != nil || (a.Resident && a.StoredUser != nil) {
+		if h == nil {
+			h = a.StoredUser
+		}
+		resp["userHandle"] = b64.EncodeToString(h)
 	}
 	return MustJSON(t, map[string]any{
 		"id":                      b64.EncodeToString(a.ID),
