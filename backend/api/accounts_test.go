@@ -13,13 +13,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -473,6 +476,8 @@ func TestAccountsCSRF(t *testing.T) {
 		"other site":            {[]reqOpt{withHeader("Origin", "https://evil.example")}, "cross_origin"},
 		"other port":            {[]reqOpt{withHeader("Origin", "http://example.com:8080")}, "cross_origin"},
 		"null origin":           {[]reqOpt{withHeader("Origin", "null")}, "cross_origin"},
+		"desktop window origin": {[]reqOpt{withHeader("Origin", "wails://wails")}, "cross_origin"},
+		"window, localhost":     {[]reqOpt{withHeader("Origin", "wails://wails.localhost")}, "cross_origin"},
 		"fetch metadata cross":  {[]reqOpt{withHeader("Sec-Fetch-Site", "cross-site")}, "cross_origin"},
 		"other site, no token":  {[]reqOpt{noCSRF, withHeader("Origin", "https://evil.example")}, "cross_origin"},
 		"no origin, no token":   {[]reqOpt{noCSRF, noOrigin}, "cross_origin"},
@@ -775,4 +780,68 @@ func TestAccountsThrottle(t *testing.T) {
 	a.remote = "10.5.0.3"
 	e.signIn(a)
 	e.signedInAs(a)
+}
+
+// BenchmarkAccountsRecordPage: a server with 1,000 accounts, of which
+// 100 are signed in with small records; GET /api/summary from random
+// signed-in patients, in parallel. It reports requests per second and the
+// heap each signed-in patient holds (after signing in, and after the
+// run: the registry keeps at most session.DefaultMaxViews decrypted views,
+// so with more patients than that views are shed and rebuilt).
+func BenchmarkAccountsRecordPage(b *testing.B) {
+	const accountsN, signedIn = 1000, 100
+	e := newAcctEnv(b, acctConfig{})
+	ctx := context.Background()
+	for i := range accountsN - signedIn {
+		if _, err := e.db.Create(ctx, fmt.Sprintf("inactive%04d@example.org", i), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	cookies := make([]string, signedIn)
+	remotes := make([]string, signedIn)
+	for i := range signedIn {
+		p := e.newPatient(fmt.Sprintf("Pat%03d", i))
+		e.signUp(p)
+		var parts []string
+		for _, c := range p.jar {
+			parts = append(parts, c.Name+"="+c.Value)
+		}
+		cookies[i], remotes[i] = strings.Join(parts, "; "), p.remote+":40000"
+	}
+	setup := time.Since(start)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perPatient := float64(int64(after.HeapInuse)-int64(before.HeapInuse)) / signedIn
+	b.Logf("%d accounts, %d signed in (setup %v): heap in use %.1f MiB → %.1f MiB, %.0f KiB per signed-in patient",
+		accountsN, signedIn, setup.Round(time.Millisecond), float64(before.HeapInuse)/(1<<20), float64(after.HeapInuse)/(1<<20), perPatient/1024)
+
+	b.Run("summary", func(b *testing.B) {
+		b.ReportAllocs()
+		var seed atomic.Uint64
+		b.RunParallel(func(pb *testing.PB) {
+			rng := mrand.New(mrand.NewPCG(seed.Add(1), 7))
+			for pb.Next() {
+				i := rng.IntN(signedIn)
+				r := httptest.NewRequest("GET", "/api/summary", nil)
+				r.Header.Set("Cookie", cookies[i])
+				r.RemoteAddr = remotes[i]
+				w := httptest.NewRecorder()
+				e.h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Errorf("patient %d: %d %s", i, w.Code, w.Body)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		var run runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&run)
+		b.ReportMetric(perPatient, "heap-B/patient")
+		b.ReportMetric(float64(int64(run.HeapInuse)-int64(before.HeapInuse))/signedIn, "heap-B/patient-after")
+	})
 }

@@ -109,8 +109,10 @@ func (h *handler) authorise(w http.ResponseWriter, r *http.Request) (*http.Reque
 	}
 	changes := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
 	// A browser always sends Origin on these; without one the request did
-	// not come from Ward's own page.
-	if changes && r.Header.Get("Origin") == "" {
+	// not come from Ward's own page. The desktop window's origins, which
+	// sameOrigin lets through on a Ward with one vault, are no page of a
+	// server with accounts either.
+	if o := r.Header.Get("Origin"); changes && o != "http://"+r.Host && o != "https://"+r.Host {
 		writeError(w, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")
 		return r, false
 	}
