@@ -3,7 +3,7 @@
 // codes computed here as an authenticator app computes them.
 import { createHmac } from 'node:crypto';
 import { test, expect, expectConsole, expectNoAxeViolations } from './fixtures';
-import type { Page } from '@playwright/test';
+import type { CDPSession, Page } from '@playwright/test';
 
 const MAILPIT = () => process.env.WARD_MAILPIT_API!;
 const INVITE = () => process.env.WARD_ACCOUNTS_INVITE!;
@@ -51,6 +51,26 @@ function totp(secret: string, at = Date.now()): string {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
+/**
+ * A code Ward has not seen: Ward refuses a code of a step it already took
+ * (or an earlier one), and takes one step either side of now. So: this
+ * step's or the next one's, whichever is new, waiting for the clock if both
+ * were used.
+ */
+let usedStep = 0;
+async function freshTotp(page: Page, secret: string): Promise<string> {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    for (const step of [now, now + 1]) {
+      if (step > usedStep) {
+        usedStep = step;
+        return totp(secret, step * 30_000);
+      }
+    }
+    await page.waitForTimeout(1_000);
+  }
+}
+
 async function signIn(page: Page, email: string, password: string) {
   await page.goto('/#/sign-in');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
@@ -61,6 +81,16 @@ async function signIn(page: Page, email: string, password: string) {
   const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/account/sign-in');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await answered;
+}
+
+/** Chromium's virtual platform authenticator: resident keys, user verification, PRF. */
+async function addAuthenticator(page: Page): Promise<{ cdp: CDPSession; id: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, hasPrf: true, automaticPresenceSimulation: true },
+  });
+  return { cdp, id: authenticatorId };
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -139,7 +169,7 @@ test.describe('accounts: one server, many patients', () => {
     secret = (await shown.textContent())!;
     await expect(page.getByTestId('enrol').locator('img')).toHaveAttribute('src', /^data:image\/png;base64,/);
     await expectNoAxeViolations(page);
-    await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+    await page.getByLabel('Code from your authenticator app').fill(await freshTotp(page, secret));
     await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
     if (await page.getByTestId('confirm').isVisible()) {
       await page.getByTestId('confirm').getByLabel('Password').fill(PASSWORD);
@@ -160,8 +190,8 @@ test.describe('accounts: one server, many patients', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect(page.getByTestId('error-summary')).toBeVisible();
     expectConsole(consoleProblems, /401/);
-    // The code of the next step: the one just used to turn it on is spent.
-    await page.getByLabel(/code from your authenticator app/i).fill(totp(secret, Date.now() + 30_000));
+    // Not the code just used to turn it on: that one is spent.
+    await page.getByLabel(/code from your authenticator app/i).fill(await freshTotp(page, secret));
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
 
@@ -181,6 +211,38 @@ test.describe('accounts: one server, many patients', () => {
     await page.getByLabel(/code from the email/i).fill(code);
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+    expectConsole(consoleProblems, /status of 401/); // signed out when the page first loaded
+  });
+
+  test('face or fingerprint: added in Security settings, then signs in alone (no password, no second step)', async ({ page, consoleProblems }) => {
+    test.setTimeout(90_000);
+    const { cdp, id } = await addAuthenticator(page);
+    await signIn(page, EMAIL, PASSWORD);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Two-step sign-in');
+    await page.getByLabel(/code from your authenticator app/i).fill(await freshTotp(page, secret));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+
+    await page.goto('/#/security');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Security settings');
+    await page.getByLabel('Name for this device').fill('Robin’s laptop');
+    await page.getByRole('button', { name: 'Add face or fingerprint unlock' }).click();
+    await expect(page.getByTestId('passkey-row').filter({ hasText: 'Robin’s laptop' })).toBeVisible();
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: id });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0].isResidentCredential).toBe(true);
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expect(page).toHaveURL(/#\/sign-in/);
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Sign in with face or fingerprint' }).click();
+    // Back where the patient was when they signed out.
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Security settings');
+    console.log(`passkey sign-in: click → signed in, page shown in ${Date.now() - started} ms`);
+    await page.goto('/#/');
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+    const signIns = await (await page.request.get('/api/account/sessions')).json();
+    expect(signIns.signIns[0].outcome).toBe('passkey');
     expectConsole(consoleProblems, /status of 401/); // signed out when the page first loaded
   });
 });
