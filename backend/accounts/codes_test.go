@@ -102,8 +102,8 @@ func TestThrottle(t *testing.T) {
 		failures int64
 		want     time.Duration
 	}{
-		{0, 0}, {5, 0}, {6, 2 * time.Second}, {7, 4 * time.Second}, {10, 32 * time.Second},
-		{14, 512 * time.Second}, {15, 15 * time.Minute}, {1000, 15 * time.Minute},
+		{0, 0}, {4, 0}, {5, 30 * time.Second}, {6, time.Minute}, {7, 2 * time.Minute}, {10, 16 * time.Minute},
+		{11, 32 * time.Minute}, {12, time.Hour}, {1000, time.Hour},
 	} {
 		if got := Delay(tc.failures); got != tc.want {
 			t.Errorf("Delay(%d) = %v, want %v", tc.failures, got, tc.want)
@@ -116,10 +116,10 @@ func TestThrottle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if w, _ := d.Check(ctx, "ip:1"); w != 4*time.Second {
+	if w, _ := d.Check(ctx, "ip:1"); w != 2*time.Minute {
 		t.Errorf("wait = %v", w)
 	}
-	c.t = c.t.Add(3 * time.Second)
+	c.t = c.t.Add(119 * time.Second)
 	if w, _ := d.Check(ctx, "ip:1"); w != time.Second {
 		t.Errorf("wait = %v", w)
 	}

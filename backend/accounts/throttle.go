@@ -8,25 +8,30 @@ import (
 	"time"
 )
 
-// Throttle: the first freeFailures are free (typos happen), then each
-// failure doubles the wait, up to maxWait. Rows idle for pruneAfter are
-// dropped on write so the table stays bounded however many addresses try.
+// Throttle: after freeFailures tries a key waits 30 seconds, doubling with
+// each further try up to maxWait. It is the schedule of a vault's own count
+// of guesses from one client (store.Delay), on purpose: a sign-in for an
+// account with a vault is counted by both, one for an unknown address only
+// here, and since this count is checked first and is never the more lenient,
+// the two read the same, so no one learns which addresses have accounts.
+// Rows idle for pruneAfter are dropped on write so the table stays bounded
+// however many addresses try.
 const (
 	freeFailures = 5
-	maxWait      = 15 * time.Minute
+	maxWait      = time.Hour
 	pruneAfter   = 24 * time.Hour
 )
 
-// Delay is the wait owed after failures failures.
+// Delay is the wait owed after failures tries.
 func Delay(failures int64) time.Duration {
-	if failures <= freeFailures {
+	if failures < freeFailures {
 		return 0
 	}
-	n := failures - freeFailures
-	if n >= 10 { // 2^10 s is past the cap already
-		return maxWait
+	d := 30 * time.Second
+	for i := int64(freeFailures); i < failures && d < maxWait; i++ {
+		d *= 2
 	}
-	return min(time.Duration(1<<n)*time.Second, maxWait)
+	return min(d, maxWait)
 }
 
 // Check says how long key must still wait before its next try.

@@ -11,6 +11,7 @@ import (
 	"github.com/ward-health/ward/backend/accounts"
 	"github.com/ward-health/ward/backend/passwords"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/twostep"
 	"github.com/ward-health/ward/backend/vault"
 )
@@ -80,7 +81,14 @@ func (s *Service) SignIn(ctx context.Context, email, password, from, ua string) 
 			s.warnOwner(ctx, a, tries)
 			return Outcome{}, ErrWrongSignIn
 		}
-		return Outcome{}, uerr // the vault's own throttle, or a fault: the API says which
+		// The vault's own count of guesses from this client: worded as
+		// this package's, which an unknown address meets at the same try
+		// (see accounts.Delay), so the two cannot be told apart.
+		var wait *store.WaitError
+		if errors.As(uerr, &wait) {
+			return Outcome{}, &ThrottledError{Wait: wait.Wait}
+		}
+		return Outcome{}, uerr
 	}
 	s.refund(ctx, keys...)
 	st, err := s.twoStepState(ctx, a.ID)

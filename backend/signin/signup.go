@@ -27,7 +27,9 @@ func (s *Service) SignUp(ctx context.Context, email, password string, sharedOK b
 	}
 	// Each sign-up sends an email: bounded per address and per client so
 	// Ward cannot be used to flood a mailbox.
-	if err := s.throttle(ctx, s.opt.Accounts.EmailKey(e), addrKey(from)); err != nil {
+	// Counted apart from sign-ins ("signup:"), so an address that just
+	// signed up is slowed at sign-in exactly as one that never did.
+	if err := s.throttle(ctx, "signup:"+s.opt.Accounts.EmailKey(e), "signup:"+addrKey(from)); err != nil {
 		return err
 	}
 	a, err := s.opt.Accounts.Create(ctx, e, "")
