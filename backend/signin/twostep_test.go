@@ -233,3 +233,36 @@ func TestTwoStepRequired(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Two sign-ins racing with one TOTP code: exactly one gets in.
+func TestTwoStepReplayRace(t *testing.T) {
+	w := newWorld(t, withoutMail())
+	email := "ada@example.com"
+	id, _, _ := w.active(t, email, pwA)
+	secret, _ := w.enrolled(t, id, email)
+	const n = 8
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = w.pending(t, email, pwA, from)
+	}
+	code := totpAt(t, secret, w.clk.Now())
+	errs := make(chan error, n)
+	for _, p := range ps {
+		go func() {
+			_, err := w.svc.SecondStep(ctx, p, signin.MethodTOTP, code)
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case !errors.Is(err, signin.ErrWrongCode):
+			t.Fatalf("second step: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("one code let %d sign-ins in, want 1", ok)
+	}
+}
