@@ -73,7 +73,11 @@ func openAccountsServer(ctx context.Context, dir string, cfg config.Config, publ
 	if policy.Idle <= 0 {
 		policy.Idle = signin.DefaultIdle
 	}
-	vaults := session.NewRegistry(session.RegistryOptions{Idle: policy.Idle})
+	if cfg.Accounts.MaxOpenRecords < 0 {
+		db.Close()
+		return nil, errors.New("accounts.maxOpenRecords must be 1 or more (0 means the default, 64)")
+	}
+	vaults := session.NewRegistry(session.RegistryOptions{Idle: policy.Idle, MaxViews: cfg.Accounts.MaxOpenRecords})
 	svc := signin.New(signin.Options{
 		Accounts: db, Vaults: vaults, Dir: dir, Outbox: ob,
 		Limiter: passwords.NewLimiter(0), Policy: policy, Logger: log,

@@ -57,6 +57,11 @@ type Accounts struct {
 	TwoStepRequired bool `json:"twoStepRequired"`
 	// IdleMinutes signs a patient out after this long unused (default 15).
 	IdleMinutes int `json:"idleMinutes"`
+	// MaxOpenRecords bounds how many patients' decrypted records are held
+	// in memory at once (default 64); beyond it the least recently used
+	// are dropped, their keys kept, and rebuilt when next read. A large
+	// record takes hundreds of MB (docs/performance.md).
+	MaxOpenRecords int `json:"maxOpenRecords"`
 	// PublicURL is where patients reach Ward, for links in emails
 	// (--public-url overrides it).
 	PublicURL string `json:"publicURL"`
