@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/ward-health/ward/backend/serverkey"
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/signin"
+	"github.com/ward-health/ward/backend/vault"
 )
 
 // accountsServer is what `ward serve` runs on a folder made by `ward admin
@@ -78,9 +80,17 @@ func openAccountsServer(ctx context.Context, dir string, cfg config.Config, publ
 		return nil, errors.New("accounts.maxOpenRecords must be 1 or more (0 means the default, 64)")
 	}
 	vaults := session.NewRegistry(session.RegistryOptions{Idle: policy.Idle, MaxViews: cfg.Accounts.MaxOpenRecords})
+	var records *vault.KEK
+	if cfg.Accounts.ServerKeySlot {
+		if records, err = vault.LoadOrCreateKEK(filepath.Join(dir, recordsKey)); err != nil {
+			db.Close()
+			return nil, err
+		}
+		log.Warn("accounts.serverKeySlot is on: each record is also wrapped by " + recordsKey + ", which opens it without the patient; keep that file out of the folder's backups")
+	}
 	svc := signin.New(signin.Options{
 		Accounts: db, Vaults: vaults, Dir: dir, Outbox: ob,
-		Limiter: passwords.NewLimiter(0), Policy: policy, Logger: log,
+		Limiter: passwords.NewLimiter(0), Policy: policy, Logger: log, RecordsKey: records,
 	})
 	go ob.Run(ctx)
 	return &accountsServer{db: db, keys: keys, vaults: vaults, outbox: ob, service: svc}, nil

@@ -45,6 +45,9 @@ const (
 	accountsFile = "accounts.db"
 	serverKey    = "accounts.key"
 	vaultsDir    = "vaults"
+	// recordsKey is the organisation's key for reading records at rest,
+	// made only when the config's accounts.serverKeySlot asks for it.
+	recordsKey = "records.key"
 	// InviteTTL is how long an activation code works.
 	inviteTTL = 30 * 24 * time.Hour
 )

@@ -57,6 +57,13 @@ type Accounts struct {
 	TwoStepRequired bool `json:"twoStepRequired"`
 	// IdleMinutes signs a patient out after this long unused (default 15).
 	IdleMinutes int `json:"idleMinutes"`
+	// ServerKeySlot: the organisation chose to be able to read records at
+	// rest. Each vault's key is then wrapped by the organisation's records
+	// key too (records.key in the data folder), which opens the record
+	// with "ward vault export --key-file"; every patient is told so in
+	// Security settings. Off by default: then only the patient's own
+	// factors open their record.
+	ServerKeySlot bool `json:"serverKeySlot"`
 	// MaxOpenRecords bounds how many patients' decrypted records are held
 	// in memory at once (default 64); beyond it the least recently used
 	// are dropped, their keys kept, and rebuilt when next read. A large

@@ -186,6 +186,10 @@ func (m *Manager) Security(ctx context.Context, tok string) (Security, error) {
 		case vault.KindPRF:
 			p, _ := PasskeyOf(s)
 			out.Methods = append(out.Methods, p)
+		case vault.KindKEK:
+			// The organisation's records key (or, for the demo, the
+			// server's): the patient is told someone else can open it.
+			out.Methods = append(out.Methods, Method{Kind: "organisation"})
 		}
 	}
 	return out, nil

@@ -142,6 +142,9 @@ func (s *Service) Reset(ctx context.Context, account, password, from, ua string)
 	if err != nil {
 		return Grant{}, "", err
 	}
+	if err := s.organisationKey(ctx, m, tok); err != nil {
+		return Grant{}, "", err
+	}
 	s.opt.Accounts.Audit(ctx, "patient", "reset", a.ID, "empty record") //nolint:errcheck
 	g, err := s.grant(ctx, a.ID, tok, ua, from)
 	return g, rk, err

@@ -107,11 +107,14 @@ type worldConfig struct {
 	policy  signin.Policy
 	noMail  bool
 	limiter *passwords.Limiter
+	records *vault.KEK
 }
 
 func withPolicy(f func(*signin.Policy)) worldOpt {
 	return func(c *worldConfig) { f(&c.policy) }
 }
+
+func withRecordsKey(k *vault.KEK) worldOpt { return func(c *worldConfig) { c.records = k } }
 
 func withoutMail() worldOpt { return func(c *worldConfig) { c.noMail = true } }
 
@@ -159,7 +162,7 @@ func newWorld(t testing.TB, opts ...worldOpt) *world {
 	}
 	w.svc = signin.New(signin.Options{
 		Accounts: db, Vaults: w.reg, Dir: w.dir, Outbox: w.ob, Limiter: w.limiter,
-		Policy: cfg.policy, Now: w.clk.Now,
+		Policy: cfg.policy, Now: w.clk.Now, RecordsKey: cfg.records,
 	})
 	return w
 }

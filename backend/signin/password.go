@@ -91,6 +91,17 @@ func (s *Service) SignIn(ctx context.Context, email, password, from, ua string) 
 		return Outcome{}, uerr
 	}
 	s.refund(ctx, keys...)
+	// A password slot wrapped with weaker Argon2id parameters than today's
+	// is rewrapped now, while the password is at hand (one more Argon2id,
+	// once). A failure leaves the old slot, which still works.
+	if err := s.opt.Limiter.Do(ctx, func() {
+		if _, err := m.RehashPassword(ctx, tok, pw); err != nil {
+			s.log.Warn("signin: rehash failed", "err", err)
+		}
+	}); err != nil {
+		m.Revoke(tok)
+		return Outcome{}, err
+	}
 	st, err := s.twoStepState(ctx, a.ID)
 	if err != nil {
 		m.Revoke(tok)

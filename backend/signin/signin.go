@@ -28,6 +28,7 @@ import (
 	"github.com/ward-health/ward/backend/passwords"
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/twostep"
+	"github.com/ward-health/ward/backend/vault"
 )
 
 // Errors the API turns into words.
@@ -96,6 +97,11 @@ type Options struct {
 	Outbox  *mail.Outbox
 	Limiter *passwords.Limiter
 	Policy  Policy
+	// RecordsKey, when the organisation chose to read records at rest
+	// (the config's accounts.serverKeySlot), is wrapped around each
+	// vault's key too; nil (the default) means only the patient's own
+	// factors open their record.
+	RecordsKey *vault.KEK
 	Now     func() time.Time
 	Logger  *slog.Logger
 }
@@ -158,6 +164,15 @@ func (s *Service) vaultPath(rel string) string {
 		return rel
 	}
 	return filepath.Join(s.opt.Dir, rel)
+}
+
+// organisationKey adds the organisation's records key to a vault just
+// opened for tok, where the organisation chose to have one.
+func (s *Service) organisationKey(ctx context.Context, m *session.Manager, tok string) error {
+	if s.opt.RecordsKey == nil {
+		return nil
+	}
+	return m.AddOrganisationKey(ctx, tok, s.opt.RecordsKey)
 }
 
 // grant starts a session for an account whose vault is open to tok.

@@ -102,6 +102,7 @@ func (s *Service) Activate(ctx context.Context, account, password, invite string
 		return Grant{}, "", err
 	}
 	var tok, recovery, dir string
+	var m *session.Manager
 	switch {
 	case invite != "":
 		inv, err := vault.ParseInvite(invite)
@@ -114,7 +115,7 @@ func (s *Service) Activate(ctx context.Context, account, password, invite string
 		if err != nil {
 			return Grant{}, "", ErrWrongInvite
 		}
-		m, err := s.opt.Vaults.Manager(a.ID, s.vaultPath(dir))
+		m, err = s.opt.Vaults.Manager(a.ID, s.vaultPath(dir))
 		if err != nil {
 			return Grant{}, "", err
 		}
@@ -134,7 +135,8 @@ func (s *Service) Activate(ctx context.Context, account, password, invite string
 			return Grant{}, "", ErrNotAllowed
 		}
 		dir = "vaults/" + a.ID
-		m, err := s.opt.Vaults.Manager(a.ID, s.vaultPath(dir))
+		var err error
+		m, err = s.opt.Vaults.Manager(a.ID, s.vaultPath(dir))
 		if err != nil {
 			return Grant{}, "", err
 		}
@@ -147,6 +149,9 @@ func (s *Service) Activate(ctx context.Context, account, password, invite string
 		}
 	default:
 		return Grant{}, "", ErrWrongInvite
+	}
+	if err := s.organisationKey(ctx, m, tok); err != nil {
+		return Grant{}, "", err
 	}
 	if err := s.opt.Accounts.SetVaultDir(ctx, a.ID, dir); err != nil {
 		return Grant{}, "", err

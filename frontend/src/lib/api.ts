@@ -935,6 +935,7 @@ export interface Vault {
 export type SecurityMethod =
   | { kind: 'password' }
   | { kind: 'recovery' }
+  | { kind: 'organisation' } // the organisation's records key (a kek slot)
   | { kind: 'passkey'; id: string; name: string; added: string; lastUsed: string };
 
 export type PasskeyMethod = Extract<SecurityMethod, { kind: 'passkey' }>;
