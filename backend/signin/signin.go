@@ -102,8 +102,8 @@ type Options struct {
 	// vault's key too; nil (the default) means only the patient's own
 	// factors open their record.
 	RecordsKey *vault.KEK
-	Now     func() time.Time
-	Logger  *slog.Logger
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Service runs the flows. It is safe for concurrent use.
