@@ -193,6 +193,9 @@ test.describe('accounts: one server, many patients', () => {
     // Not the code just used to turn it on: that one is spent.
     await page.getByLabel(/code from your authenticator app/i).fill(await freshTotp(page, secret));
     await page.getByRole('button', { name: 'Continue' }).click();
+    // Signed in: back where the patient was (Security settings) or home.
+    await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Two-step sign-in');
+    await page.goto('/#/');
     await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
 
     // Sessions: this browser is listed; sign-ins are listed with their outcome.
