@@ -38,7 +38,40 @@ const schema = `CREATE TABLE IF NOT EXISTS outbox (
 	sent INTEGER NULL,
 	last_error TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_try) WHERE sent IS NULL`
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_try) WHERE sent IS NULL;
+CREATE TABLE IF NOT EXISTS outbox_status (
+	id INTEGER PRIMARY KEY,
+	state TEXT NOT NULL,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	class TEXT NOT NULL DEFAULT '',
+	updated INTEGER NOT NULL
+)`
+
+// Delivery states (Delivery.State).
+const (
+	Queued = "queued" // not tried yet
+	Failed = "failed" // tried and refused or unreachable; tried again later
+	Sent   = "sent"   // the mail server took it
+)
+
+// statusKeep is how long a message's delivery state is kept after it was
+// sent (the message itself is deleted at once).
+const statusKeep = 30 * 24 * time.Hour
+
+// ErrUnknownMessage means Status was asked about a message it does not know
+// (never queued here, or sent more than 30 days ago).
+var ErrUnknownMessage = errors.New("mail: no such message")
+
+// Delivery is where one queued message has got to: what a person who
+// asked for it to be sent may see. It holds no address or text.
+type Delivery struct {
+	State    string
+	Attempts int
+	// Class is the last failure's kind ("connect", "rejected", …), "" when
+	// none.
+	Class   string
+	Updated time.Time
+}
 
 // Outbox is a durable queue of messages in table outbox of a SQLite
 // database the caller gives (created, created and next_try in Unix
@@ -109,33 +142,88 @@ func NewOutbox(db *sql.DB, s Sender, now func() time.Time, opts ...Option) (*Out
 
 // Enqueue validates m (errors wrap ErrBadMessage) and stores it, due now.
 func (o *Outbox) Enqueue(ctx context.Context, m Message) error {
+	_, err := o.EnqueueTracked(ctx, m)
+	return err
+}
+
+// EnqueueTracked is Enqueue, giving the message's id for Status.
+func (o *Outbox) EnqueueTracked(ctx context.Context, m Message) (int64, error) {
 	if err := m.Validate(); err != nil {
-		return err
+		return 0, err
 	}
 	to, subject, text := m.To, m.Subject, m.Text
 	if o.seal != nil {
 		plain, err := json.Marshal(m)
 		if err != nil {
-			return fmt.Errorf("mail: enqueue: %w", err)
+			return 0, fmt.Errorf("mail: enqueue: %w", err)
 		}
 		sealed, err := o.seal.Seal(plain, sealedAD)
 		clear(plain)
 		if err != nil {
-			return fmt.Errorf("mail: enqueue: seal: %w", err)
+			return 0, fmt.Errorf("mail: enqueue: seal: %w", err)
 		}
 		to, subject, text = sealedTo, "", base64.StdEncoding.EncodeToString(sealed)
 	}
 	t := o.now().UnixMilli()
-	if _, err := o.db.ExecContext(ctx,
-		`INSERT INTO outbox(to_addr, subject, body, created, attempts, next_try) VALUES(?, ?, ?, ?, 0, ?)`,
-		to, subject, text, t, t); err != nil {
-		return fmt.Errorf("mail: enqueue: %w", err)
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("mail: enqueue: %w", err)
 	}
+	defer tx.Rollback()
+	var id int64
+	// The id is past every id still in outbox_status as well: SQLite would
+	// reuse the id of a sent (deleted) message, whose state is still kept.
+	if err := tx.QueryRowContext(ctx,
+		`INSERT INTO outbox(id, to_addr, subject, body, created, attempts, next_try)
+		VALUES((SELECT max(m) + 1 FROM (SELECT coalesce(max(id), 0) AS m FROM outbox UNION ALL SELECT coalesce(max(id), 0) FROM outbox_status)),
+			?, ?, ?, ?, 0, ?) RETURNING id`,
+		to, subject, text, t, t).Scan(&id); err != nil {
+		return 0, fmt.Errorf("mail: enqueue: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO outbox_status(id, state, attempts, class, updated) VALUES(?, ?, 0, '', ?)`, id, Queued, t); err != nil {
+		return 0, fmt.Errorf("mail: enqueue: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("mail: enqueue: %w", err)
+	}
+	o.wake()
+	return id, nil
+}
+
+// Status says where message id has got to.
+func (o *Outbox) Status(ctx context.Context, id int64) (Delivery, error) {
+	var d Delivery
+	var updated int64
+	err := o.db.QueryRowContext(ctx, `SELECT state, attempts, class, updated FROM outbox_status WHERE id = ?`, id).
+		Scan(&d.State, &d.Attempts, &d.Class, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, ErrUnknownMessage
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("mail: status: %w", err)
+	}
+	d.Updated = time.UnixMilli(updated)
+	return d, nil
+}
+
+// note records a message's new delivery state; a failure to write it is
+// logged, not returned: the message itself is what matters.
+func (o *Outbox) note(ctx context.Context, id int64, state string, attempts int, class string) {
+	t := o.now().UnixMilli()
+	if _, err := o.db.ExecContext(context.WithoutCancel(ctx),
+		`UPDATE outbox_status SET state = ?, attempts = ?, class = ?, updated = ? WHERE id = ?`, state, attempts, class, t, id); err != nil {
+		o.log.Error("mail: recording a delivery state failed", "id", id, "class", "database", "err", err)
+	}
+	if state == Sent {
+		o.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM outbox_status WHERE state = ? AND updated < ?`, Sent, t-statusKeep.Milliseconds()) //nolint:errcheck // pruning is best effort
+	}
+}
+
+func (o *Outbox) wake() {
 	select {
 	case o.kick <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // Pending counts the messages not yet sent (due or waiting to retry).
@@ -182,6 +270,7 @@ func (o *Outbox) Flush(ctx context.Context) (sent int, err error) {
 					o.log.Error("mail: sent but not deleted from outbox", "id", r.id, "class", "database", "err", err)
 					return sent, fmt.Errorf("mail: deleting sent message: %w", err)
 				}
+				o.note(ctx, r.id, Sent, r.attempts+1, "")
 				sent++
 				continue
 			}
@@ -199,6 +288,7 @@ func (o *Outbox) Flush(ctx context.Context) (sent int, err error) {
 				o.log.Error("mail: recording a failure failed", "id", r.id, "class", "database", "err", err)
 				return sent, fmt.Errorf("mail: recording failure: %w", err)
 			}
+			o.note(ctx, r.id, Failed, attempts, class)
 			o.log.Warn("mail: send failed", "id", r.id, "attempts", attempts, "class", class, "retry_in", wait)
 		}
 		if len(rows) < batch {

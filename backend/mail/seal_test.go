@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -95,5 +96,65 @@ func TestSealedOutbox(t *testing.T) {
 	}
 	if text := mp.Text(t, got[0].ID); !strings.Contains(text, "7QX2-9KPL") {
 		t.Fatalf("text = %q", text)
+	}
+}
+
+// TestDeliveryStatus: a queued message's state moves queued → failed (with
+// the kind of failure) → sent as the mail server is down and then up, and
+// a new message never takes the id of one already sent.
+func TestDeliveryStatus(t *testing.T) {
+	mp := mailpittest.New(t)
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "outbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	ob, err := mail.NewOutbox(db, sender(mp), clk.now, mail.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	state := func(id int64) mail.Delivery {
+		t.Helper()
+		d, err := ob.Status(ctx, id)
+		if err != nil {
+			t.Fatalf("Status(%d): %v", id, err)
+		}
+		return d
+	}
+	mp.Stop()
+	id, err := ob.EnqueueTracked(ctx, mail.Message{To: "a@example.org", Subject: "share code", Text: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := state(id); d.State != mail.Queued || d.Attempts != 0 {
+		t.Fatalf("after enqueue: %+v", d)
+	}
+	ob.Flush(ctx) //nolint:errcheck // fails: the server is down
+	if d := state(id); d.State != mail.Failed || d.Attempts != 1 || d.Class == "" {
+		t.Fatalf("after a failed try: %+v", d)
+	}
+	mp.Start()
+	clk.add(time.Hour)
+	if n, err := ob.Flush(ctx); n != 1 || err != nil {
+		t.Fatalf("Flush = %d, %v", n, err)
+	}
+	if d := state(id); d.State != mail.Sent || d.Attempts != 2 || d.Class != "" {
+		t.Fatalf("after sending: %+v", d)
+	}
+	next, err := ob.EnqueueTracked(ctx, mail.Message{To: "b@example.org", Subject: "another", Text: "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next == id {
+		t.Fatalf("a new message took the id %d of a sent one", id)
+	}
+	if d := state(id); d.State != mail.Sent {
+		t.Fatalf("the sent message's state changed: %+v", d)
+	}
+	if _, err := ob.Status(ctx, 9999); !errors.Is(err, mail.ErrUnknownMessage) {
+		t.Fatalf("Status(unknown) = %v", err)
 	}
 }
