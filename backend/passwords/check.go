@@ -18,8 +18,8 @@ const (
 
 // Check reports whether pw may be set as a new password. hints are things an
 // attacker would try first for this account, such as its email and name;
-// empty hints are ignored. The error is an Error; Words gives the sentence to
-// show.
+// empty hints are ignored. The error is an Error; backend/words turns it
+// into the sentence to show (with its Reason).
 //
 // Length counts runes, not bytes, so a phrase in any script is treated alike.
 // Invalid UTF-8 is refused as guessable: it cannot have come from a form.

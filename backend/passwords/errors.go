@@ -1,7 +1,5 @@
 package passwords
 
-import "errors"
-
 // Error is why Check refused a password. It is a small integer type so
 // callers can compare with == or errors.Is and switch on it.
 type Error int
@@ -41,18 +39,4 @@ func (e Error) Reason() string {
 		return "This password is too easy to guess. Try a longer phrase of unrelated words."
 	}
 	return "This password can't be used. Try a longer phrase of unrelated words."
-}
-
-// Words gives the sentence to show for err: Reason for an Error (also when
-// wrapped), and "" for nil. Any other error gets a generic sentence rather
-// than its internal text.
-func Words(err error) string {
-	if err == nil {
-		return ""
-	}
-	var e Error
-	if errors.As(err, &e) {
-		return e.Reason()
-	}
-	return Error(0).Reason()
 }

@@ -30,15 +30,6 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestWords(t *testing.T) {
-	if got := Words(ErrGuessable); !strings.Contains(got, "too easy to guess") {
-		t.Fatal(got)
-	}
-	if Words(nil) != "" {
-		t.Fatal("nil")
-	}
-}
-
 func TestLimiterCancel(t *testing.T) {
 	l := NewLimiter(1)
 	ctx, cancel := context.WithCancel(context.Background())
