@@ -75,6 +75,41 @@ var migrations = []string{
 		failures INTEGER NOT NULL,
 		last     INTEGER NOT NULL
 	) STRICT;`,
+	// Shares: a read-only view of part of a record, sealed under a code the
+	// patient sent a clinician (package share). The server holds only the
+	// ciphertext, a salt and a keyed hash of the code; the recipient is
+	// sealed under the accounts key. share_access is append-only, like
+	// the audit log. An account's shares go with it.
+	`CREATE TABLE shares (
+		id               TEXT PRIMARY KEY,
+		account          TEXT NOT NULL,
+		lookup           BLOB NOT NULL UNIQUE,
+		salt             BLOB NOT NULL,
+		sealed           BLOB,
+		recipient_sealed BLOB NOT NULL,
+		sections         TEXT NOT NULL,
+		created          INTEGER NOT NULL,
+		expires          INTEGER NOT NULL,
+		revoked          INTEGER,
+		dob_failures     INTEGER NOT NULL DEFAULT 0,
+		first_used       INTEGER
+	) STRICT;
+	CREATE INDEX shares_account ON shares(account, created);
+	CREATE TABLE share_access (
+		share            TEXT NOT NULL,
+		at               INTEGER NOT NULL,
+		address          TEXT NOT NULL,
+		user_agent       TEXT NOT NULL,
+		page             TEXT NOT NULL,
+		clinician_sealed BLOB
+	) STRICT;
+	CREATE INDEX share_access_share ON share_access(share, at);
+	CREATE TRIGGER share_access_no_update BEFORE UPDATE ON share_access
+		BEGIN SELECT RAISE(ABORT, 'share_access is append-only'); END;
+	CREATE TRIGGER share_access_no_delete BEFORE DELETE ON share_access
+		BEGIN SELECT RAISE(ABORT, 'share_access is append-only'); END;
+	CREATE TRIGGER accounts_delete_shares AFTER DELETE ON accounts
+		BEGIN DELETE FROM shares WHERE account = OLD.id; END;`,
 }
 
 // SchemaVersion is the newest schema this build knows.
