@@ -265,6 +265,24 @@ export function signedOut(): void {
   onSignedOut?.();
 }
 
+let onShareEnded: (() => void) | null = null;
+
+/** Sharing: what to do when the server says a clinician's share has ended (the app goes to #/share). */
+export function setShareEndedHandler(fn: (() => void) | null): void {
+  onShareEnded = fn;
+}
+
+/**
+ * A clinician's share session has ended (401 share_ended: expired, revoked,
+ * finished or idle): forget everything fetched with it and tell the app. The
+ * share session's CSRF token is kept where the account's is (setCsrf), so
+ * requestHeaders sends it as X-CSRF-Token; it goes here too.
+ */
+export function shareEnded(): void {
+  forgetSession();
+  onShareEnded?.();
+}
+
 /** What to do when a record endpoint says the record is locked (the app goes to the unlock page). */
 export function setLockedHandler(fn: (() => void) | null): void {
   onLocked = fn;
@@ -315,7 +333,8 @@ export function isAbort(e: unknown): boolean {
 async function throwIfFailed(path: string, res: Response): Promise<void> {
   if (res.ok) return;
   const err = apiError(res.status, await errorBody(res));
-  if (needsUnlock(path, err.status, err.code)) {
+  if (err.status === 401 && err.code === 'share_ended') shareEnded();
+  else if (needsUnlock(path, err.status, err.code)) {
     if (err.code === 'signed_out') signedOut();
     else {
       forgetSession();

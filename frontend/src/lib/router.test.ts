@@ -19,6 +19,11 @@ describe('parseHash', () => {
     ['#/help/', { name: 'help' }],
     ['#/nope', { name: 'not-found', path: '/nope' }],
     ['#/help/more', { name: 'not-found', path: '/help/more' }],
+    ['#/share', { name: 'share' }],
+    ['#/share/', { name: 'share' }],
+    ['#/share-record', { name: 'share-record' }],
+    ['#/shares', { name: 'shares' }],
+    ['#/shares/x', { name: 'not-found', path: '/shares/x' }],
     ['#/results/a/b', { name: 'not-found', path: '/results/a/b' }],
     ['#maincontent', { name: 'not-found', path: '/maincontent' }],
     ['#/unlock', { name: 'unlock', next: '/' }],
@@ -92,6 +97,9 @@ describe('href', () => {
     [{ name: 'sign-up' }, '#/sign-up'],
     [{ name: 'activate' }, '#/activate'],
     [{ name: 'forgot' }, '#/forgot'],
+    [{ name: 'share' }, '#/share'],
+    [{ name: 'share-record' }, '#/share-record'],
+    [{ name: 'shares' }, '#/shares'],
   ];
   it.each(cases)('href(%j) = %j and round-trips', (route, want) => {
     expect(href(route)).toBe(want);
@@ -126,6 +134,9 @@ describe('safeNext', () => {
     ['/sign-up', '/'],
     ['/activate', '/'],
     ['/forgot', '/'],
+    ['/share', '/'],
+    ['/shares', '/shares'],
+    ['/share-record', '/share-record'],
   ];
   it.each(cases)('safeNext(%j) = %j', (next, want) => expect(safeNext(next)).toBe(want));
 });
@@ -203,6 +214,9 @@ describe('titles and sections', () => {
     [{ name: 'sign-up' }, 'Create an account - Ward', null],
     [{ name: 'activate' }, 'Set up your account - Ward', null],
     [{ name: 'forgot' }, 'Reset your password - Ward', null],
+    [{ name: 'share' }, 'View a shared health record - Ward', null],
+    [{ name: 'share-record' }, 'Share your record - Ward', 'more'],
+    [{ name: 'shares' }, 'Sharing your record - Ward', 'more'],
   ];
   it.each(cases)('%j', (route, title, sec) => {
     expect(routeTitle(route)).toBe(title);

@@ -6,6 +6,9 @@
 // "#/setup" (first run: set up Ward, when there is no vault yet).
 // Accounts mode (a server with many patients): "#/sign-in?next=<path>",
 // "#/sign-up", "#/activate" (after the emailed code) and "#/forgot".
+// Sharing (only when the config says sharing is on): "#/share" (a clinician
+// opens a record shared with them; needs nobody signed in), "#/share-record"
+// (the patient shares their record) and "#/shares" (the patient's shares).
 // Hash routes work the same in the desktop webview and in any browser, and
 // need nothing from the server.
 
@@ -33,6 +36,9 @@ export type Route =
   | { name: 'sign-up' }
   | { name: 'activate' }
   | { name: 'forgot' }
+  | { name: 'share' }
+  | { name: 'share-record' }
+  | { name: 'shares' }
   | { name: 'not-found'; path: string };
 
 /** The accounts-mode pages that come before the record (never a place to return to). */
@@ -64,6 +70,9 @@ const SIMPLE: Record<string, Route['name']> = {
   'sign-up': 'sign-up',
   activate: 'activate',
   forgot: 'forgot',
+  share: 'share',
+  'share-record': 'share-record',
+  shares: 'shares',
 };
 
 /** Parses location.hash (with or without the leading "#"). */
@@ -114,7 +123,7 @@ export function parseHash(hash: string): Route {
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return '/';
   const route = parseHash(next);
-  if (route.name === 'unlock' || route.name === 'setup' || route.name === 'not-found' || isAccountRoute(route)) return '/';
+  if (route.name === 'unlock' || route.name === 'setup' || route.name === 'not-found' || route.name === 'share' || isAccountRoute(route)) return '/';
   return href(route).slice(1);
 }
 
@@ -181,6 +190,12 @@ export function href(route: Route): string {
       return '#/activate';
     case 'forgot':
       return '#/forgot';
+    case 'share':
+      return '#/share';
+    case 'share-record':
+      return '#/share-record';
+    case 'shares':
+      return '#/shares';
     case 'not-found':
       return '#' + route.path;
   }
@@ -242,6 +257,12 @@ export function routeTitle(route: Route): string {
       return pageTitle('Set up your account');
     case 'forgot':
       return pageTitle('Reset your password');
+    case 'share':
+      return pageTitle('View a shared health record');
+    case 'share-record':
+      return pageTitle('Share your record');
+    case 'shares':
+      return pageTitle('Sharing your record');
     case 'not-found':
       return pageTitle('Page not found');
   }
@@ -275,6 +296,8 @@ export function section(route: Route): Section | null {
     case 'other-type':
     case 'import':
     case 'security':
+    case 'share-record':
+    case 'shares':
       return 'more';
     default:
       return null;
