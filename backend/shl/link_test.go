@@ -96,7 +96,7 @@ func TestParseRejects(t *testing.T) {
 		"",
 		"shlink:/",
 		"shlink:",
-		"shlink://" + enc("{"+goodURL+","+goodKey+"}")[8:],
+		"shlink://" + enc("{" + goodURL + "," + goodKey + "}")[8:],
 		"https://viewer.example.org/" + enc("{"+goodURL+","+goodKey+"}"), // no '#'
 		"javascript:alert(1)#" + enc("{"+goodURL+","+goodKey+"}"),
 		"shlink:/" + base64.URLEncoding.EncodeToString([]byte("{"+goodURL+","+goodKey+"}x")), // padded / junk
