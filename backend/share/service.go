@@ -32,9 +32,9 @@ const (
 	throttleIP  = "share-ip:"
 	throttleAll = "share-all"
 	globalPer   = 20
-	// dummySize is the ciphertext opened for a code with no live share: a
-	// share of typical size.
-	dummySize = 256 << 10
+	// dummySize is the size of what is opened for a code with no share,
+	// or a revoked one: a share of typical size.
+	dummySize = 1 << 20
 )
 
 // ErrNotRight is every refusal of Redeem once a code is well formed: no
@@ -76,7 +76,8 @@ type Service struct {
 	db        *accounts.DB
 	lookupKey []byte
 	now       func() time.Time
-	dummy     []byte // a ciphertext no code opens
+	dummy     []byte // opened in place of a share for an unknown code
+	dummyCode *Code
 	dummySalt []byte
 	viewers   *Viewers
 }
@@ -93,14 +94,19 @@ func New(opt Options) (*Service, error) {
 		opt.Now = time.Now
 	}
 	s := &Service{db: opt.Accounts, lookupKey: append([]byte(nil), opt.LookupKey...), now: opt.Now}
-	dc, _ := NewCode()
+	// The dummy opens (under a code only this process knows) to a header
+	// no date matches and records of a typical size, so an unknown code
+	// does the work of a wrong date: derive, decrypt, read the header.
+	s.dummyCode, _ = NewCode()
 	s.dummySalt = NewSalt()
-	d, err := Seal(dc, s.dummySalt, "dummy", make([]byte, dummySize))
+	plain, err := encodeSealed(Payload{V: PayloadVersion, Patient: PatientSummary{BirthDate: "0000-00-00"},
+		Sources: []Source{{Resources: []json.RawMessage{json.RawMessage(`"` + strings.Repeat("x", dummySize) + `"`)}}}})
 	if err != nil {
 		return nil, err
 	}
-	dc.Destroy()
-	s.dummy = d
+	if s.dummy, err = Seal(s.dummyCode, s.dummySalt, "dummy", plain); err != nil {
+		return nil, err
+	}
 	s.viewers = newViewers(s)
 	return s, nil
 }
@@ -174,7 +180,7 @@ func (s *Service) Create(ctx context.Context, account string, c *store.Contents,
 		return Share{}, "", ErrNoBirthDate
 	}
 	p.Label = label(p.Sections)
-	plain, err := json.Marshal(p)
+	plain, err := encodeSealed(p)
 	if err != nil {
 		return Share{}, "", errf("encode payload: %w", err)
 	}
@@ -252,7 +258,7 @@ type Viewer struct {
 // ErrBadDate, before anything is counted; too many tries give a
 // *ThrottledError before any work. Every other refusal is ErrNotRight,
 // after the same work: for a code with no share, or a revoked one, a
-// dummy ciphertext of a typical size is opened in its place.
+// dummy of a typical size is decrypted in its place and its header read.
 func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, ua string) (*Viewer, error) {
 	c, err := ParseCode(code)
 	if err != nil {
@@ -289,16 +295,17 @@ func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, 
 	}
 	now := s.now()
 	var p Payload
+	var plain, body []byte
 	opened := false
 	if found && row.Sealed != nil {
-		if plain, err := Open(c, row.Salt, row.ID, row.Sealed); err == nil {
-			p, err = decodePayload(plain)
-			clear(plain)
-			opened = err == nil
-		}
+		plain, err = Open(c, row.Salt, row.ID, row.Sealed)
 	} else {
-		plain, _ := Open(c, s.dummySalt, "dummy", s.dummy)
-		p, _ = decodePayload(plain)
+		plain, err = Open(s.dummyCode, s.dummySalt, "dummy", s.dummy)
+	}
+	defer clear(plain)
+	if err == nil {
+		p, body, err = decodeHeader(plain)
+		opened = err == nil
 	}
 	want, _ := normaliseDate(p.Patient.BirthDate)
 	if len(want) != len(dob) {
@@ -321,6 +328,9 @@ func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, 
 		if err := s.db.Refund(ctx, k); err != nil {
 			return nil, errf("redeem: %w", err)
 		}
+	}
+	if p, err = decodePayload(body); err != nil {
+		return nil, errf("redeem: %w", err)
 	}
 	first, err := s.db.MarkShareUsed(ctx, row.ID)
 	if err != nil {

@@ -205,7 +205,38 @@ func Record(p Payload, now time.Time) *records.Record {
 	return rec
 }
 
-// decodePayload reads a sealed payload's plaintext.
+// What is sealed is the payload's header (the Payload without its
+// sources) on one line, then the whole Payload: Redeem checks the date of
+// birth in the header and reads the records only for the right one, so a
+// wrong date costs the same whatever the size of the share.
+
+// encodeSealed gives the plaintext to seal for p.
+func encodeSealed(p Payload) ([]byte, error) {
+	h := p
+	h.Sources = nil
+	hb, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(hb, '\n'), b...), nil
+}
+
+// decodeHeader reads the header line of a sealed plaintext and gives it
+// with the rest.
+func decodeHeader(plain []byte) (Payload, []byte, error) {
+	i := bytes.IndexByte(plain, '\n')
+	if i < 0 {
+		return Payload{}, nil, errors.New("share: payload has no header")
+	}
+	p, err := decodePayload(plain[:i])
+	return p, plain[i+1:], err
+}
+
+// decodePayload reads a payload's JSON.
 func decodePayload(plain []byte) (Payload, error) {
 	if len(plain) > MaxSealed {
 		return Payload{}, ErrTooLarge
