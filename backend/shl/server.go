@@ -116,9 +116,33 @@ type Server struct {
 	Now func() time.Time
 	// Logger receives store errors; nil means slog.Default().
 	Logger *slog.Logger
+	// MaxHashing bounds concurrent passcode checks (each Argon2id check
+	// takes ~19 MiB and ~25 ms); 0 means 4.
+	MaxHashing int
 
 	mu     sync.Mutex
 	tokens map[string]fileToken
+
+	hashOnce sync.Once
+	hashSem  chan struct{}
+}
+
+// checkPasscode runs CheckPasscode under the MaxHashing bound.
+func (s *Server) checkPasscode(ctx context.Context, hash []byte, passcode string) (bool, error) {
+	s.hashOnce.Do(func() {
+		n := s.MaxHashing
+		if n <= 0 {
+			n = 4
+		}
+		s.hashSem = make(chan struct{}, n)
+	})
+	select {
+	case s.hashSem <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.hashSem }()
+	return CheckPasscode(hash, passcode)
 }
 
 type fileToken struct {
@@ -282,9 +306,15 @@ func (s *Server) serveManifest(w http.ResponseWriter, r *http.Request, id string
 			status = s.storeStatus(w, err, "attempt")
 			return
 		}
-		good, err := CheckPasscode(entry.PasscodeHash, *req.Passcode)
+		good, err := s.checkPasscode(ctx, entry.PasscodeHash, *req.Passcode)
 		if err != nil {
-			s.logger().Error("shl: passcode hash", "err", err)
+			// No verdict (cancelled, or a corrupt hash): give the try back.
+			if rerr := s.Store.Refund(ctx, id); rerr != nil {
+				s.logger().Error("shl: refund attempt", "err", rerr)
+			}
+			if ctx.Err() == nil {
+				s.logger().Error("shl: passcode hash", "err", err)
+			}
 			httpError(w, status)
 			return
 		}
