@@ -1,5 +1,7 @@
 package share
 
+// Share codes: 100 random bits in Crockford base32 with a check character.
+
 import (
 	"crypto/rand"
 	"errors"

@@ -1,5 +1,7 @@
 package share
 
+// Sealing a share under its code, and the keyed hash that finds it.
+
 import (
 	"crypto/hkdf"
 	"crypto/hmac"

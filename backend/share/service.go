@@ -1,5 +1,7 @@
 package share
 
+// The Service: creating, listing, revoking and redeeming shares.
+
 import (
 	"context"
 	"crypto/rand"

@@ -1,5 +1,8 @@
 package share
 
+// Sections, the subset of a vault a share copies, and the record built
+// from it for the clinician.
+
 import (
 	"bytes"
 	"encoding/json"

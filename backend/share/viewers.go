@@ -1,5 +1,7 @@
 package share
 
+// Clinicians' viewer sessions, held in memory.
+
 import (
 	"context"
 	"errors"
