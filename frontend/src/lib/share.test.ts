@@ -264,12 +264,19 @@ describe('clinician calls', () => {
     expect(getCsrf()).toBe('c-again');
   });
 
+  it('getShare gives the session, keeps a CSRF token, and counts as a request', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { ...SESSION, csrf: 'c-2' }));
+    await expect(getShare()).resolves.toEqual(SESSION);
+    expect(sent()).toMatchObject({ path: '/api/share', method: 'GET' });
+    expect(getCsrf()).toBe('c-2');
+  });
+
   it('getShare: 401 share_ended forgets the session and tells the app', async () => {
     const ended = vi.fn();
     setShareEndedHandler(ended);
     setCsrf('c-share');
     fetchMock.mockResolvedValueOnce(fail(401, 'share_ended', 'This share has ended.'));
-    expect((await rejection(getShare())).code).toBe('share_ended');
+    await expect(getShare()).rejects.toMatchObject({ status: 401, code: 'share_ended' });
     expect(ended).toHaveBeenCalledOnce();
     expect(getCsrf()).toBe('');
   });

@@ -14,7 +14,7 @@
 // show. The types (the contract) come first, then one function per endpoint,
 // then what the pages decide and check.
 
-import { SERVICE_PROBLEM, getToken, requestHeaders, setCsrf, shareEnded, signedOut, type Config } from './api';
+import { SERVICE_PROBLEM, getJSON, getToken, requestHeaders, setCsrf, shareEnded, signedOut, type Config } from './api';
 import { SecurityError, securityError } from './security';
 import { UK_TIME_ZONE, formatDate, formatTime } from './dates';
 import { plural } from './text';
@@ -288,9 +288,13 @@ export async function shareStatus(): Promise<ShareSession | null> {
   }
 }
 
-/** GET /api/share while the session lives (any request keeps it from going idle); 401 share_ended tells the app. */
+/**
+ * GET /api/share while the session lives. Through api.ts, so that it counts
+ * as a request for the idle watch (like the record pages' own); 401
+ * share_ended tells the app (api.ts).
+ */
 export async function getShare(): Promise<ShareSession> {
-  const answer = await call<Partial<OpenShareResponse>>('GET', '/api/share');
+  const answer = await getJSON<Partial<OpenShareResponse>>('/api/share');
   if (typeof answer.csrf === 'string' && answer.csrf) setCsrf(answer.csrf);
   return needSession(answer);
 }
