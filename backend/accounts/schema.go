@@ -110,6 +110,15 @@ var migrations = []string{
 		BEGIN SELECT RAISE(ABORT, 'share_access is append-only'); END;
 	CREATE TRIGGER accounts_delete_shares AFTER DELETE ON accounts
 		BEGIN DELETE FROM shares WHERE account = OLD.id; END;`,
+	// A share's email (the outbox id, for its delivery state) and its SMART
+	// Health Link: a keyed hash of the link's manifest id to find it, and
+	// the link's file key and records sealed under a key derived from that
+	// id (so only a holder of the link opens them), a budget of tries.
+	`ALTER TABLE shares ADD COLUMN outbox_id INTEGER;
+	ALTER TABLE shares ADD COLUMN shl_lookup BLOB;
+	ALTER TABLE shares ADD COLUMN shl_sealed BLOB;
+	ALTER TABLE shares ADD COLUMN shl_attempts INTEGER NOT NULL DEFAULT 10;
+	CREATE UNIQUE INDEX shares_shl_lookup ON shares(shl_lookup) WHERE shl_lookup IS NOT NULL;`,
 }
 
 // SchemaVersion is the newest schema this build knows.

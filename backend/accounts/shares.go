@@ -179,8 +179,8 @@ func (d *DB) SharesOf(ctx context.Context, account string) ([]Share, error) {
 // Another account's share, or none, gives ErrNotFound. Revoking twice
 // keeps the first time.
 func (d *DB) RevokeShare(ctx context.Context, account, id string) error {
-	return d.exec1(ctx, "revoke share", `UPDATE shares SET revoked = coalesce(revoked, ?), sealed = NULL
-		WHERE id = ? AND account = ?`, d.Now().UnixNano(), id, account)
+	return d.exec1(ctx, "revoke share", `UPDATE shares SET revoked = coalesce(revoked, ?), sealed = NULL,
+		shl_sealed = NULL WHERE id = ? AND account = ?`, d.Now().UnixNano(), id, account)
 }
 
 // ShareDOBFailed counts a wrong date of birth against share id and gives
@@ -284,7 +284,8 @@ func (d *DB) ShareAccess(ctx context.Context, account, id string) ([]ShareAccess
 func (d *DB) PurgeEndedShares(ctx context.Context, now time.Time) (int64, error) {
 	d.write.Lock()
 	defer d.write.Unlock()
-	res, err := d.sql.ExecContext(ctx, `UPDATE shares SET sealed = NULL WHERE sealed IS NOT NULL
+	res, err := d.sql.ExecContext(ctx, `UPDATE shares SET sealed = NULL, shl_sealed = NULL
+		WHERE (sealed IS NOT NULL OR shl_sealed IS NOT NULL)
 		AND (revoked IS NOT NULL OR expires <= ? OR dob_failures >= ?)`, now.UnixNano(), ShareMaxDOBFailures)
 	if err != nil {
 		return 0, fmt.Errorf("purge ended shares: %w", err)
@@ -309,4 +310,94 @@ func (d *DB) ThrottleWait(ctx context.Context, key string, per int64) (time.Dura
 	}
 	wait := time.Unix(0, last).Add(Delay(failures / per)).Sub(d.Now())
 	return max(wait, 0), nil
+}
+
+// SetShareOutbox keeps the outbox id of the email that sent share id's
+// code, for its delivery state.
+func (d *DB) SetShareOutbox(ctx context.Context, id string, outbox int64) error {
+	return d.exec1(ctx, "set share outbox", `UPDATE shares SET outbox_id = ? WHERE id = ?`, outbox, id)
+}
+
+// ShareOutboxes gives the outbox ids of account's shares' emails, by share.
+func (d *DB) ShareOutboxes(ctx context.Context, account string) (map[string]int64, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT id, outbox_id FROM shares WHERE account = ? AND outbox_id IS NOT NULL`, account)
+	if err != nil {
+		return nil, fmt.Errorf("share outboxes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var o int64
+		if err := rows.Scan(&id, &o); err != nil {
+			return nil, fmt.Errorf("share outboxes: %w", err)
+		}
+		out[id] = o
+	}
+	return out, rows.Err()
+}
+
+// ShareLink is a share's SMART Health Link as stored.
+type ShareLink struct {
+	Share    Share
+	Sealed   []byte // nil once revoked, expired and purged
+	Attempts int64
+}
+
+// SetShareLink gives share id its SMART Health Link: lookup is the keyed
+// hash of the manifest id, sealed what the caller sealed, attempts the
+// budget of passcode tries.
+func (d *DB) SetShareLink(ctx context.Context, id string, lookup, sealed []byte, attempts int64) error {
+	if len(lookup) == 0 || sealed == nil {
+		return errors.New("set share link: incomplete link")
+	}
+	return d.exec1(ctx, "set share link", `UPDATE shares SET shl_lookup = ?, shl_sealed = ?, shl_attempts = ? WHERE id = ?`,
+		lookup, sealed, attempts, id)
+}
+
+// ShareLinkByLookup finds the share whose link has lookup hash h
+// (ErrNotFound if none), with its row (no recipient) and sealed link.
+func (d *DB) ShareLinkByLookup(ctx context.Context, h []byte) (ShareLink, error) {
+	var id string
+	var l ShareLink
+	err := d.sql.QueryRowContext(ctx, `SELECT id, shl_sealed, shl_attempts FROM shares WHERE shl_lookup = ?`, h).
+		Scan(&id, &l.Sealed, &l.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ShareLink{}, ErrNotFound
+	}
+	if err != nil {
+		return ShareLink{}, fmt.Errorf("share link: %w", err)
+	}
+	if l.Share, err = d.ShareByID(ctx, id); err != nil {
+		return ShareLink{}, err
+	}
+	return l, nil
+}
+
+// ShareLinkAttempt takes one try from the link's budget and gives what
+// remains; ErrNotFound when none remain or there is no such link.
+func (d *DB) ShareLinkAttempt(ctx context.Context, h []byte) (int64, error) {
+	d.write.Lock()
+	defer d.write.Unlock()
+	var n int64
+	err := d.sql.QueryRowContext(ctx, `UPDATE shares SET shl_attempts = shl_attempts - 1
+		WHERE shl_lookup = ? AND shl_attempts > 0 AND shl_sealed IS NOT NULL RETURNING shl_attempts`, h).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("share link attempt: %w", err)
+	}
+	return n, nil
+}
+
+// ShareLinkRefund gives back a try ShareLinkAttempt took.
+func (d *DB) ShareLinkRefund(ctx context.Context, h []byte) error {
+	d.write.Lock()
+	defer d.write.Unlock()
+	_, err := d.sql.ExecContext(ctx, `UPDATE shares SET shl_attempts = shl_attempts + 1 WHERE shl_lookup = ?`, h)
+	if err != nil {
+		return fmt.Errorf("share link refund: %w", err)
+	}
+	return nil
 }

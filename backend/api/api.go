@@ -6,6 +6,8 @@ package api
 
 import (
 	"encoding/json"
+
+	"github.com/gorilla/securecookie"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -22,6 +24,7 @@ import (
 	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/serverkey"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/shl"
 	"github.com/ward-health/ward/backend/signin"
 )
 
@@ -62,6 +65,9 @@ type Options struct {
 	// whenever browsers reach Ward over TLS (--tls-cert, or an https
 	// --public-url behind a proxy).
 	SecureCookies bool
+	// Sharing, on a server with accounts, lets patients share part of
+	// their record with a clinician (share.go); nil: no sharing.
+	Sharing *Sharing
 	// FirstAPICall, if set, runs once when the first /api/ request arrives:
 	// the desktop shell uses it to know the page inside the window is alive.
 	FirstAPICall func()
@@ -81,6 +87,10 @@ type handler struct {
 	// routes are the patterns registered, for the test that every route
 	// keeps one patient out of another's record.
 	routes []string
+	// shareCodecs sign and encrypt the clinician's ward-share cookie;
+	// shl serves SMART Health Links at /shl/.
+	shareCodecs []securecookie.Codec
+	shl         *shl.Server
 }
 
 func (h *handler) handle(pattern string, fn http.HandlerFunc) {
@@ -98,6 +108,14 @@ func New(opt Options) http.Handler {
 	if opt.Accounts != nil {
 		h.cookies = newCookies(opt.CookieKeys, opt.SecureCookies, opt.Accounts.Policy().Absolute)
 		h.accountRoutes()
+		if opt.Sharing != nil {
+			h.shareCodecs = newShareCodecs(opt.CookieKeys)
+			h.shareRoutes()
+			h.shl = shl.NewServer(&linkStore{db: opt.Sharing.Accounts, key: opt.Sharing.LookupKey, now: time.Now},
+				h.publicURLOf())
+			h.shl.ClientAddress = h.clientIP
+			h.shl.Logger = opt.Logger
+		}
 	}
 	h.browser = browserauth.New(opt.OpenURL, time.Now)
 	h.handle("GET /api/healthz", h.healthz)
@@ -164,8 +182,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.first.Do(h.opt.FirstAPICall)
 		}
 	}
+	path := r.URL.Path
 	if h.opt.LoopbackOnly && !h.knownHost(r.Host) {
 		writeError(sw, http.StatusMisdirectedRequest, "wrong_host", h.wrongHost())
+	} else if h.shl != nil && strings.HasPrefix(r.URL.Path, "/shl/") {
+		// SMART Health Links: receivers on any origin, no cookies, no
+		// CSRF. The path holds the link's manifest id, which opens the
+		// shared copy: it is never logged.
+		path = "/shl/…"
+		h.shl.ServeHTTP(sw, r)
 	} else if !sameOrigin(r) {
 		writeError(sw, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")
 	} else if h.opt.Accounts == nil || !isAPI {
@@ -175,7 +200,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only the path is logged: query strings may carry search terms, which
 	// are health information.
-	h.opt.Logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+	h.opt.Logger.Debug("request", "method", r.Method, "path", path, "status", sw.status, "duration", time.Since(start))
 }
 
 // secureHeaders sets a strict policy on every response: the frontend is

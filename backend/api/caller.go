@@ -5,12 +5,14 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/ward-health/ward/backend/imports"
 	"github.com/ward-health/ward/backend/passkey"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/share"
 	"github.com/ward-health/ward/backend/signin"
 	"github.com/ward-health/ward/backend/words"
 )
@@ -78,6 +80,12 @@ var publicRoutes = map[string]bool{
 	"POST /api/account/forgot/verify":          true,
 	"POST /api/account/recover":                true,
 	"POST /api/account/reset":                  true,
+	// A clinician's: the share's viewer session is checked in
+	// authoriseShare and by the handlers.
+	"POST /api/share/open":   true,
+	"GET /api/share":         true,
+	"POST /api/share/finish": true,
+	"POST /api/share/note":   true,
 }
 
 // singleVaultOnly are routes of a Ward with one vault: on a server with
@@ -115,6 +123,11 @@ func (h *handler) authorise(w http.ResponseWriter, r *http.Request) (*http.Reque
 	if o := r.Header.Get("Origin"); changes && o != "http://"+r.Host && o != "https://"+r.Host {
 		writeError(w, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")
 		return r, false
+	}
+	if h.opt.Sharing != nil {
+		if r, handled, ok := h.authoriseShare(w, r, changes); handled {
+			return r, ok
+		}
 	}
 	c, err := h.resolve(r)
 	if err == nil {
@@ -221,4 +234,122 @@ func (h *handler) passkeysFor(r *http.Request) *passkey.Service {
 		h.services.by[id] = s
 	}
 	return s
+}
+
+// The second kind of caller on a server with accounts: a clinician with a
+// share's viewer session (the ward-share cookie, share_clinician.go). Such
+// a request reaches no vault at all: the record routes its sections cover
+// read the share's own copy (share.Viewer.Record), the share's own routes
+// work, GET /api/config and /api/healthz answer, and every other route is
+// not there (404). Each request checks the share in the database, so a
+// revocation or an expiry refuses the very next one, and each record page
+// read goes into the share's access log, which the patient reads.
+
+type viewerKey struct{}
+
+// shareCaller is the request's clinician.
+type shareCaller struct {
+	v         *share.Viewer
+	sid, csrf string
+}
+
+func viewerOf(r *http.Request) *shareCaller {
+	c, _ := r.Context().Value(viewerKey{}).(*shareCaller)
+	return c
+}
+
+// shareRecordRoutes are the record routes a share session may read, each
+// with the section that must be shared: "" for those every share has (they
+// show only what the copy holds), "health" for any of conditions,
+// medicines, allergies and immunisations.
+var shareRecordRoutes = map[string]string{
+	"GET /api/summary":                            "",
+	"GET /api/details":                            "",
+	"GET /api/sources":                            "",
+	"GET /api/search":                             "",
+	"GET /api/timeline":                           "",
+	"GET /api/results":                            "results",
+	"GET /api/results/{id}":                       "results",
+	"GET /api/history":                            "results",
+	"GET /api/health":                             "health",
+	"GET /api/visits":                             "visits",
+	"GET /api/documents":                          "documents",
+	"GET /api/documents/{id}":                     "documents",
+	"GET /api/documents/{id}/attachments/{index}": "documents",
+	"GET /api/other":                              share.Everything,
+	"GET /api/other/{type}":                       share.Everything,
+}
+
+// shareOwnRoutes are the clinician's routes, which need the session.
+var shareOwnRoutes = map[string]bool{
+	"GET /api/share":         true,
+	"POST /api/share/finish": true,
+	"POST /api/share/note":   true,
+}
+
+// covers says whether a share of sections may read a route needing sec.
+func covers(sections []string, sec string) bool {
+	if sec == "" || slices.Contains(sections, share.Everything) {
+		return true
+	}
+	if sec == "health" {
+		for _, s := range []string{"conditions", "medicines", "allergies", "immunisations"} {
+			if slices.Contains(sections, s) {
+				return true
+			}
+		}
+		return false
+	}
+	return slices.Contains(sections, sec)
+}
+
+// authoriseShare handles a request with a share cookie; handled is false
+// when it is not a share request after all (no cookie, or one whose view
+// has ended, on a route that is not the share's), which then goes on as a
+// patient's.
+func (h *handler) authoriseShare(w http.ResponseWriter, r *http.Request, changes bool) (_ *http.Request, handled, ok bool) {
+	sv, has := h.getShareCookie(r)
+	if !has {
+		return r, false, false
+	}
+	_, pattern := h.mux.Handler(r)
+	switch pattern {
+	case "POST /api/share/open", "GET /api/healthz", "GET /api/config":
+		return r, true, true
+	}
+	section, isRecord := shareRecordRoutes[pattern]
+	mine := isRecord || shareOwnRoutes[pattern]
+	vs := h.opt.Sharing.Service.Viewers()
+	v, err := vs.Get(r.Context(), sv.S)
+	if err != nil {
+		if !errors.Is(err, share.ErrViewerEnded) {
+			h.fail(w, err)
+			return r, true, false
+		}
+		h.cookies.clear(w, shareCookie)
+		if !mine {
+			return r, false, false
+		}
+		if pattern == "POST /api/share/finish" {
+			w.WriteHeader(http.StatusNoContent)
+			return r, true, false
+		}
+		h.fail(w, err)
+		return r, true, false
+	}
+	if !mine || (isRecord && !covers(v.Sections, section)) {
+		writeError(w, http.StatusNotFound, "not_found", "There is nothing at this address.")
+		return r, true, false
+	}
+	if changes && subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(sv.C)) != 1 {
+		writeError(w, http.StatusForbidden, "csrf", "Ward could not check that this request came from your own page. Reload the page and try again.")
+		return r, true, false
+	}
+	if isRecord {
+		if err := vs.LogAccess(r.Context(), v, r.URL.Path, h.clientIP(r), ua(r)); err != nil {
+			h.fail(w, err)
+			return r, true, false
+		}
+	}
+	return r.WithContext(context.WithValue(r.Context(), viewerKey{}, &shareCaller{v: v, sid: sv.S, csrf: sv.C})), true, true
 }

@@ -15,13 +15,17 @@ func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) config(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"product":      "Ward",
 		"version":      h.opt.Version,
 		"demo":         h.opt.Vault != nil && h.opt.Vault.Status("").Demo,
 		"accounts":     h.accountsConfig(),
 		"organisation": h.opt.Config.Organisation,
-	})
+	}
+	if s := h.sharingConfig(); s != nil {
+		body["sharing"] = s
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // bearer is the session token the request carries, if any.
@@ -35,6 +39,10 @@ func bearer(r *http.Request) string {
 
 // record returns the open record for this request, or writes why not.
 func (h *handler) record(w http.ResponseWriter, r *http.Request) (*records.Record, bool) {
+	if sc := viewerOf(r); sc != nil {
+		// A clinician's share session: the share's own copy, never a vault.
+		return sc.v.Record, true
+	}
 	rec, err := h.vault(r).Record(h.token(r))
 	switch {
 	case err == nil:

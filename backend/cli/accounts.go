@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/accounts"
+	"github.com/ward-health/ward/backend/api"
 	"github.com/ward-health/ward/backend/config"
 	"github.com/ward-health/ward/backend/mail"
 	"github.com/ward-health/ward/backend/passwords"
 	"github.com/ward-health/ward/backend/serverkey"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/share"
 	"github.com/ward-health/ward/backend/signin"
 	"github.com/ward-health/ward/backend/vault"
 )
@@ -29,6 +31,36 @@ type accountsServer struct {
 	vaults  *session.Registry
 	outbox  *mail.Outbox
 	service *signin.Service
+	shares  *share.Service
+	dir     string
+}
+
+// purgeEvery is how often the ciphertext of ended shares is deleted.
+const purgeEvery = 10 * time.Minute
+
+// sharing is the API's sharing: share.Service with the look-up key from
+// the key file, the outbox for the emails, the folder of the vaults.
+func (s *accountsServer) sharing() *api.Sharing {
+	return &api.Sharing{Service: s.shares, Accounts: s.db, Outbox: s.outbox, Dir: s.dir, LookupKey: s.keys.ShareLookup()}
+}
+
+// purgeShares deletes, every purgeEvery until ctx ends, the sealed copies
+// of shares that expired, were revoked or were locked.
+func purgeShares(ctx context.Context, db *accounts.DB, log *slog.Logger) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		if n, err := db.PurgeEndedShares(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("purge ended shares", "err", err)
+		} else if n > 0 {
+			log.Info("purged ended shares", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // policyOf turns the config's accounts section into sign-in rules.
@@ -92,8 +124,14 @@ func openAccountsServer(ctx context.Context, dir string, cfg config.Config, publ
 		Accounts: db, Vaults: vaults, Dir: dir, Outbox: ob,
 		Limiter: passwords.NewLimiter(0), Policy: policy, Logger: log, RecordsKey: records,
 	})
+	shares, err := share.New(share.Options{Accounts: db, LookupKey: keys.ShareLookup()})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	go ob.Run(ctx)
-	return &accountsServer{db: db, keys: keys, vaults: vaults, outbox: ob, service: svc}, nil
+	go purgeShares(ctx, db, log)
+	return &accountsServer{db: db, keys: keys, vaults: vaults, outbox: ob, service: svc, shares: shares, dir: dir}, nil
 }
 
 func (s *accountsServer) Close() error {

@@ -130,6 +130,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		}
 		defer as.Close()
 		opt.Accounts, opt.CookieKeys = as.service, as.keys.Cookie
+		opt.Sharing = as.sharing()
 		opt.SecureCookies = tls || (pub != nil && pub.Scheme == "https")
 		opt.AllowSetup = false
 		fmt.Fprintf(env.Stderr, "ward: an accounts server: each patient signs in to their own record\n")

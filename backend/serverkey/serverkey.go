@@ -65,6 +65,13 @@ func (k *Keys) Accounts() accounts.Keys {
 	return out
 }
 
+// ShareLookup is the key of the keyed hash that finds a share by its code
+// (package share) and a SMART Health Link by its manifest id. It finds a
+// share; it opens none.
+func (k *Keys) ShareLookup() []byte {
+	return derive(k.master, "ward.share.v1 lookup")
+}
+
 func derive(secret []byte, label string) []byte {
 	b, err := hkdf.Key(sha256.New, secret, nil, label, Size)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/ward-health/ward/backend/passkey"
 	"github.com/ward-health/ward/backend/passwords"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/share"
 	"github.com/ward-health/ward/backend/signin"
 	"github.com/ward-health/ward/backend/store"
 	"github.com/ward-health/ward/backend/vault"
@@ -96,6 +97,17 @@ var table = []row{
 	{passwords.ErrTooShort, http.StatusBadRequest, "weak_password", passwords.ErrTooShort.Reason()},
 	{passwords.ErrTooLong, http.StatusBadRequest, "weak_password", passwords.ErrTooLong.Reason()},
 	{passwords.ErrGuessable, http.StatusBadRequest, "weak_password", passwords.ErrGuessable.Reason()},
+	// Sharing. Every refusal of a code reads the same, whatever the cause:
+	// no one learns whether a code exists, or whose it is.
+	{share.ErrBadRecipient, http.StatusBadRequest, "bad_recipient", "Enter the name and email address of the person you are sharing with (and their organisation, if you like), each under 200 characters."},
+	{share.ErrBadSections, http.StatusBadRequest, "bad_sections", "Choose what to share: all of your record, or at least one of results, conditions, medicines, allergies, immunisations, visits or documents."},
+	{share.ErrBadTTL, http.StatusBadRequest, "bad_duration", "Choose how long the share lasts: from 15 minutes to 7 days."},
+	{share.ErrNoBirthDate, http.StatusConflict, "no_birth_date", "Your record has no full date of birth, which the person you share with is asked for, so it cannot be shared."},
+	{share.ErrNotFound, http.StatusNotFound, "not_found", "There is nothing at this address."},
+	{share.ErrNotRight, http.StatusUnauthorized, "not_right", "The code or date of birth is not right, or this share has ended. Check them, or ask the patient for a new code."},
+	{share.ErrBadCode, http.StatusUnauthorized, "not_right", "The code or date of birth is not right, or this share has ended. Check them, or ask the patient for a new code."},
+	{share.ErrBadDate, http.StatusUnauthorized, "not_right", "The code or date of birth is not right, or this share has ended. Check them, or ask the patient for a new code."},
+	{share.ErrViewerEnded, http.StatusUnauthorized, "share_ended", "This share has ended: the patient stopped it, it expired, or it was left unused. Ask the patient for a new code."},
 }
 
 // Of turns err into words.
@@ -111,6 +123,10 @@ func Of(err error) Words {
 	var slow *signin.ThrottledError
 	if errors.As(err, &slow) {
 		return Words{http.StatusTooManyRequests, "too_many_tries", "Too many tries. Wait " + Duration(slow.Wait) + " and try again, or sign in with your face or fingerprint."}
+	}
+	var many *share.ThrottledError
+	if errors.As(err, &many) {
+		return Words{http.StatusTooManyRequests, "too_many_tries", "Too many tries. Wait " + Duration(many.Wait) + " and try again."}
 	}
 	var wait *store.WaitError
 	if errors.As(err, &wait) {
