@@ -46,7 +46,7 @@ func (c isoCase) order() int {
 
 // bIDs are things in patient B's record and account.
 type bIDs struct {
-	result, doc, history, other, importID, handle string
+	result, doc, history, other, importID, handle, share string
 }
 
 // isolationSetup signs up A and B with different records; B also ran an
@@ -54,6 +54,7 @@ type bIDs struct {
 func isolationSetup(t *testing.T) (*acctEnv, *patient, *patient, bIDs) {
 	t.Helper()
 	e := newAcctEnv(t, acctConfig{})
+	withSharing(e)
 	a := e.newPatient("Alma")
 	b := e.newPatient("Bertil", func(p *patient) { p.otherType = "Goal" })
 	e.signUp(a)
@@ -98,14 +99,30 @@ func isolationSetup(t *testing.T) (*acctEnv, *patient, *patient, bIDs) {
 		t.Fatalf("B's sessions = %+v", sess)
 	}
 	ids.handle = sess.Sessions[0].Handle
+	// B shares everything; a clinician opens it (from B's own address,
+	// which is then in the share's access log B reads).
+	var sh struct {
+		Share struct{ ID string }
+		Code  string
+	}
+	e.must(http.StatusCreated, b, "POST", "/api/shares", map[string]any{
+		"recipient": map[string]string{"name": "Dr Bertil Reader", "email": "reader@clinic.example"},
+		"sections":  "all", "minutes": 60}, &sh)
+	ids.share = sh.Share.ID
+	doc := &patient{remote: b.remote, jar: map[string]*http.Cookie{}}
+	e.must(http.StatusOK, doc, "POST", "/api/share/open", map[string]string{"code": sh.Code, "birthDate": "1970-01-01", "name": "Dr Reader"}, nil)
+	bShareCode = sh.Code
 	return e, a, b, ids
 }
 
 // secretsOf are strings that identify p, which no other patient may see.
 func secretsOf(p *patient, ids bIDs) []string {
 	_, family, _ := strings.Cut(p.name, " ")
-	return []string{family, p.obsText, p.docText, p.otherText, p.email, p.remote, "bertil-letters", ids.handle}
+	return []string{family, p.obsText, p.docText, p.otherText, p.email, p.remote, "bertil-letters", ids.handle, ids.share}
 }
+
+// bShareCode is the code of B's share, made by isolationSetup.
+var bShareCode string
 
 const madeUpPasskey = "QkVSVElMLXBhc3NrZXktaWQtMDAx"
 
@@ -179,6 +196,15 @@ func isolationTable(ids bIDs) map[string]isoCase {
 		"POST /api/imports":                         {path: "/api/imports?id=" + ids.importID + "&name=x.json", body: empty, late: true},
 		"GET /api/imports/{id}":                     {path: "/api/imports/" + ids.importID, ids: true, sameAs: "/api/imports/made-up-import-0001"},
 		"POST /api/imports/{id}/cancel":             {path: "/api/imports/" + ids.importID + "/cancel", body: empty, ids: true},
+
+		"POST /api/shares":             {path: "/api/shares", body: empty},
+		"GET /api/shares":              {path: "/api/shares"},
+		"POST /api/shares/{id}/revoke": {path: "/api/shares/" + ids.share + "/revoke", body: empty, ids: true},
+		"GET /api/shares/{id}/access":  {path: "/api/shares/" + ids.share + "/access", ids: true},
+		"POST /api/share/open":         {path: "/api/share/open", body: empty},
+		"GET /api/share":               {path: "/api/share"},
+		"POST /api/share/finish":       {path: "/api/share/finish", body: empty},
+		"POST /api/share/note":         {path: "/api/share/note", body: empty},
 	}
 }
 
@@ -320,6 +346,48 @@ func TestIsolationSignedOut(t *testing.T) {
 	for route := range singleVaultOnly {
 		if w := e.do(a, methodOf(route), strings.TrimPrefix(route, methodOf(route)+" "), map[string]any{}); w.Code != http.StatusNotFound {
 			t.Errorf("%s signed in = %d, want 404", route, w.Code)
+		}
+	}
+}
+
+// A clinician's share session (B's share of everything) reaches the
+// record routes, which read the share's copy of B's record and never A's,
+// and the share's own routes; every other route is not there (404).
+func TestIsolationShareSession(t *testing.T) {
+	e, a, _, ids := isolationSetup(t)
+	table := isolationTable(ids)
+	doc := &patient{remote: "10.8.8.8", jar: map[string]*http.Cookie{}}
+	var v struct{ CSRF string }
+	e.must(http.StatusOK, doc, "POST", "/api/share/open", map[string]string{"code": bShareCode, "birthDate": "1970-01-01", "name": "Dr Reader"}, &v)
+	doc.csrf = v.CSRF
+	var routes []string
+	for _, r := range e.h.routes {
+		if _, ok := table[r]; ok {
+			routes = append(routes, r)
+		}
+	}
+	sort.SliceStable(routes, func(i, j int) bool { return routes[j] == "POST /api/share/finish" })
+	for _, route := range routes {
+		c := table[route]
+		w := e.do(doc, methodOf(route), c.path, c.body)
+		for _, s := range secretsOf(a, bIDs{})[:6] {
+			if s != "" && strings.Contains(w.Body.String(), s) {
+				t.Errorf("%s as B's clinician holds A's %q", route, s)
+			}
+		}
+		_, record := shareRecordRoutes[route]
+		switch {
+		case w.Code >= 500:
+			t.Errorf("%s as a clinician = %d %s", route, w.Code, w.Body)
+		case record:
+			if w.Code != http.StatusOK {
+				t.Errorf("%s (%s) as B's clinician = %d, want 200: %s", route, c.path, w.Code, w.Body)
+			}
+		case shareOwnRoutes[route] || route == "POST /api/share/open" || route == "GET /api/config" || route == "GET /api/healthz":
+		default:
+			if w.Code != http.StatusNotFound {
+				t.Errorf("%s as a clinician = %d, want 404: %s", route, w.Code, w.Body)
+			}
 		}
 	}
 }
