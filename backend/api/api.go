@@ -190,6 +190,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// CSRF. The path holds the link's manifest id, which opens the
 		// shared copy: it is never logged.
 		path = "/shl/…"
+		sw.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 		h.shl.ServeHTTP(sw, r)
 	} else if !sameOrigin(r) {
 		writeError(sw, http.StatusForbidden, "cross_origin", "This request came from another website, so Ward refused it.")

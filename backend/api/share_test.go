@@ -535,3 +535,28 @@ func BenchmarkShareOpenFirstPage(b *testing.B) {
 }
 
 func b64url(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// Wrong tries from one address are slowed: 429 with how long to wait.
+func TestShareOpenThrottled(t *testing.T) {
+	se := newShareEnv(t, false)
+	doc := clinician("10.33.0.1")
+	for i := 0; i < 12; i++ {
+		_, code := share.NewCode()
+		w := se.open(doc, code, "1970-01-01")
+		if w.Code == http.StatusTooManyRequests {
+			var body struct {
+				Error             apiError
+				RetryAfterSeconds int
+			}
+			_ = json.Unmarshal(w.Body.Bytes(), &body)
+			if body.Error.Code != "too_many_tries" || body.RetryAfterSeconds <= 0 || w.Header().Get("Retry-After") == "" {
+				t.Fatalf("throttled = %s", w.Body)
+			}
+			return
+		}
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("try %d = %d %s", i, w.Code, w.Body)
+		}
+	}
+	t.Fatalf("12 wrong codes from one address were never slowed")
+}

@@ -89,3 +89,29 @@ func b64(n int) string {
 	}
 	return s
 }
+
+func TestShareLookupKey(t *testing.T) {
+	path := t.TempDir() + "/accounts.key"
+	k, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := k.ShareLookup()
+	a := k.Accounts()
+	if len(l) != Size || string(l) == string(a.Lookup[:]) || string(l) == string(a.Seal[:]) {
+		t.Fatalf("share lookup key %x", l)
+	}
+	k2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(k2.ShareLookup()) != string(l) {
+		t.Fatalf("share lookup key differs after Load")
+	}
+	if _, err := RotateCookie(path); err != nil {
+		t.Fatal(err)
+	}
+	if k3, _ := Load(path); string(k3.ShareLookup()) != string(l) {
+		t.Fatalf("rotating the cookie key changed the share lookup key")
+	}
+}
