@@ -21,7 +21,7 @@ export default defineConfig({
     { name: 'setup', testMatch: /setup\.spec\.ts$/, metadata: { server: 'setup' } },
     { name: 'safety', testMatch: /safety[-\w]*\.spec\.ts$/, metadata: { server: 'safety' } },
     { name: 'passkey', testMatch: /passkey\.spec\.ts$/, metadata: { server: 'passkey' } },
-    { name: 'accounts', testMatch: /accounts\.spec\.ts$/, metadata: { server: 'accounts' } },
+    { name: 'accounts', testMatch: /(accounts|sharing)\.spec\.ts$/, metadata: { server: 'accounts' } },
   ],
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,

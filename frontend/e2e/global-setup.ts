@@ -157,6 +157,13 @@ async function prepareAccounts(bin: string, dir: string, smtpPort: number): Prom
   const patient = /Patient: (\S+)/.exec(out)?.[1];
   if (!invite || !patient) throw new Error(`admin invite printed no code:\n${out}`);
   await run(bin, ['admin', 'import', '--data', data, '--patient', patient, VAULT_BUNDLE]);
+  // A second patient, for sharing (sharing.spec.ts signs up with it).
+  const out2 = await run(bin, ['admin', 'invite', '--data', data]);
+  const invite2 = /Activation code: (\S+)/.exec(out2)?.[1];
+  const patient2 = /Patient: (\S+)/.exec(out2)?.[1];
+  if (!invite2 || !patient2) throw new Error(`admin invite printed no code:\n${out2}`);
+  await run(bin, ['admin', 'import', '--data', data, '--patient', patient2, VAULT_BUNDLE]);
+  process.env.WARD_ACCOUNTS_INVITE2 = invite2;
   const config = path.join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({
     organisation: { name: 'Example Health Trust', helpdesk: { phone: '0300 555 0100', hours: '9am to 5pm', email: '' } },

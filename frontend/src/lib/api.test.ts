@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
+  setAlwaysFetch,
+  clearCache,
   SERVICE_PROBLEM,
   cancelImport,
   getAttachment,
@@ -456,5 +458,34 @@ describe('requests with the session token', () => {
     await cancelImport('imp-1');
     expect(fetchMock.mock.calls[2][0]).toBe('/api/imports/imp-1/cancel');
     expect(fetchMock.mock.calls[2][1].method).toBe('POST');
+  });
+});
+
+describe('setAlwaysFetch (a clinician viewing a share)', () => {
+  it('asks the server on every visit, so a revoked share is refused at the next click', async () => {
+    const calls: string[] = [];
+    const fetchMock = vi.fn(async (path: string) => {
+      calls.push(path);
+      return new Response(JSON.stringify({ patient: { name: 'x' }, sources: [] }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    try {
+      clearCache();
+      await getSummary();
+      await getSummary();
+      expect(calls.filter((p) => p === '/api/summary')).toHaveLength(1); // cached as before
+      setAlwaysFetch(true);
+      await getSummary();
+      await getSummary();
+      expect(calls.filter((p) => p === '/api/summary')).toHaveLength(3);
+      setAlwaysFetch(false);
+      await getSummary();
+      expect(calls.filter((p) => p === '/api/summary')).toHaveLength(4); // the cache starts again
+      await getSummary();
+      expect(calls.filter((p) => p === '/api/summary')).toHaveLength(4);
+    } finally {
+      setAlwaysFetch(false);
+      vi.unstubAllGlobals();
+    }
   });
 });

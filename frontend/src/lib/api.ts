@@ -374,7 +374,19 @@ export async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T>
 // a failed request is forgotten so that the next visit tries again.
 const cache = new Map<string, Promise<unknown>>();
 
+// While a clinician views a share, every page asks the server again: a
+// share the patient revoked must be refused at the clinician's next click,
+// not shown on from what this page fetched before.
+let alwaysFetch = false;
+
+/** Sharing: fetch every document afresh (true while a share is open). */
+export function setAlwaysFetch(on: boolean): void {
+  alwaysFetch = on;
+  if (on) cache.clear();
+}
+
 function cached<T>(path: string): Promise<T> {
+  if (alwaysFetch && path !== '/api/config') return getJSON<T>(path);
   let p = cache.get(path) as Promise<T> | undefined;
   if (!p) {
     p = getJSON<T>(path);
