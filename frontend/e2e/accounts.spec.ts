@@ -3,32 +3,13 @@
 // codes computed here as an authenticator app computes them.
 import { createHmac } from 'node:crypto';
 import { test, expect, expectConsole, expectNoAxeViolations } from './fixtures';
+import { mailTo } from './mailpit';
 import type { CDPSession, Page } from '@playwright/test';
 
-const MAILPIT = () => process.env.WARD_MAILPIT_API!;
 const INVITE = () => process.env.WARD_ACCOUNTS_INVITE!;
 const PATIENT = 'Robin Lockwood';
 const EMAIL = `robin.${Date.now()}@example.org`;
 const PASSWORD = 'plum orbit candle meadow 42';
-
-type Message = { ID: string; Subject: string; To: { Address: string }[] };
-
-/** The newest email to `to` whose subject matches, waiting for it to arrive. */
-async function mailTo(to: string, subject: RegExp): Promise<Message> {
-  let found: Message | undefined;
-  await expect
-    .poll(
-      async () => {
-        const res = await fetch(`${MAILPIT()}/api/v1/messages`);
-        const { messages } = (await res.json()) as { messages: Message[] };
-        found = messages.find((m) => m.To.some((t) => t.Address === to) && subject.test(m.Subject));
-        return !!found;
-      },
-      { timeout: 20_000 },
-    )
-    .toBe(true);
-  return found!;
-}
 
 /** The emailed code: the subject ends with it ("Your Ward code: 7QX29KPM"). */
 async function emailedCode(to: string, subject: RegExp): Promise<string> {

@@ -3,37 +3,15 @@
 // server (Mailpit), the access seen by the patient, and a revoke that
 // refuses the clinician's next click.
 import { test, expect, expectConsole, expectNoAxeViolations } from './fixtures';
+import { mailText, mailTo } from './mailpit';
 import type { Page } from '@playwright/test';
 
-const MAILPIT = () => process.env.WARD_MAILPIT_API!;
 const INVITE = () => process.env.WARD_ACCOUNTS_INVITE2!;
 const PATIENT = 'Robin Lockwood';
 const BORN = { day: '21', month: '6', year: '1975' };
 const EMAIL = `robin.share.${Date.now()}@example.org`;
 const CLINICIAN_EMAIL = `dr.patel.${Date.now()}@example.org`;
 const PASSWORD = 'plum orbit candle meadow 42';
-
-type Message = { ID: string; Subject: string; To: { Address: string }[] };
-
-async function mailTo(to: string, subject: RegExp): Promise<Message> {
-  let found: Message | undefined;
-  await expect
-    .poll(
-      async () => {
-        const { messages } = (await (await fetch(`${MAILPIT()}/api/v1/messages`)).json()) as { messages: Message[] };
-        found = messages.find((m) => m.To.some((t) => t.Address === to) && subject.test(m.Subject));
-        return !!found;
-      },
-      { timeout: 20_000 },
-    )
-    .toBe(true);
-  return found!;
-}
-
-async function mailText(id: string): Promise<string> {
-  const m = (await (await fetch(`${MAILPIT()}/api/v1/message/${id}`)).json()) as { Text: string };
-  return m.Text;
-}
 
 /** Signs up the second invited patient and leaves them on their home page. */
 async function signUpPatient(page: Page) {
