@@ -43,6 +43,7 @@ test('share test results with a clinician: emailed code, date of birth, only wha
   await page.getByLabel('Their email address').fill(CLINICIAN_EMAIL);
   await page.getByLabel('Only some parts').check();
   await page.getByLabel('Test results').check();
+  await page.getByLabel('Conditions').check();
   await page.getByTestId('share-record-submit').click();
   await expect(page.getByTestId('share-made')).toBeVisible();
   const shown = (await page.getByTestId('share-code').textContent())!.replace(/[\s-]+/g, '');
@@ -75,6 +76,14 @@ test('share test results with a clinician: emailed code, date of birth, only wha
   await doc.goto(doc.url().replace(/#.*$/, '#/results'));
   await expect(doc.getByRole('heading', { level: 1 })).toHaveText('Test results');
   await expect(doc.locator('main')).toContainText('Full blood count');
+  await expectNoAxeViolations(doc);
+  // Health: the conditions were shared (there are none); medicines and
+  // allergies were not, and the page says so rather than showing them empty.
+  await doc.goto(doc.url().replace(/#.*$/, '#/health'));
+  await expect(doc.getByTestId('not-shared-medicines')).toBeVisible();
+  await expect(doc.getByTestId('not-shared-allergies')).toBeVisible();
+  await expect(doc.getByTestId('not-shared-conditions')).toHaveCount(0);
+  await expect(doc.locator('main')).toContainText('No conditions have been shared');
   await expectNoAxeViolations(doc);
   // Documents were not shared: not reachable, in the page or the API.
   await expect(doc.getByRole('link', { name: 'Documents' })).toHaveCount(0);
