@@ -151,7 +151,11 @@ func (h *handler) shareView(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, share.ErrViewerEnded)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewOf(sc.v))
+	// The CSRF token again: a reloaded page has lost the one the opening
+	// answered with, and Finish and the note need it.
+	body := viewOf(sc.v)
+	writeJSON(w, http.StatusOK, map[string]any{"csrf": sc.csrf, "label": body.Label, "patientName": body.PatientName,
+		"sections": body.Sections, "expires": body.Expires})
 }
 
 func (h *handler) finishShare(w http.ResponseWriter, r *http.Request) {

@@ -228,12 +228,16 @@ func TestShareFlow(t *testing.T) {
 		t.Fatalf("share cookie = %+v", ck)
 	}
 	var view struct {
-		Label, PatientName string
-		Sections           []string
+		CSRF, Label, PatientName string
+		Sections                 []string
 	}
 	se.must(http.StatusOK, doc, "GET", "/api/share", nil, &view)
 	if !strings.Contains(view.PatientName, "Alma") || len(view.Sections) != 1 || view.Sections[0] != "results" {
 		t.Fatalf("share view = %+v", view)
+	}
+	// A reloaded page gets the share's CSRF token again (it has no other).
+	if view.CSRF == "" || view.CSRF != doc.csrf {
+		t.Fatalf("GET /api/share csrf %q, the opening gave %q", view.CSRF, doc.csrf)
 	}
 
 	// Only the shared sections.
