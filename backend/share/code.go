@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/ward-health/ward/backend/crockford"
 )
 
 // Share code format
@@ -32,7 +33,6 @@ const (
 	codeDataChars  = 20 // 100 bits
 	codeChars      = codeDataChars + 1
 	codeGroup      = 4
-	crockford      = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 )
 
 // ErrBadCode is returned by ParseCode for a code that is the wrong length,
@@ -51,46 +51,6 @@ func (*CodeError) Error() string {
 // Code is a share code. Its String method never shows it.
 type Code struct {
 	secret []byte
-}
-
-var crockfordValue = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for i := 0; i < len(crockford); i++ {
-		c := crockford[i]
-		t[c] = byte(i)
-		t[c|0x20] = byte(i)
-	}
-	for _, a := range []struct{ c, v byte }{{'O', 0}, {'o', 0}, {'I', 1}, {'i', 1}, {'L', 1}, {'l', 1}} {
-		t[a.c] = a.v
-	}
-	return t
-}()
-
-// gfMul multiplies in GF(32) with the primitive polynomial x^5+x^2+1.
-func gfMul(a, b byte) byte {
-	var p byte
-	for ; b != 0; b >>= 1 {
-		if b&1 != 0 {
-			p ^= a
-		}
-		a <<= 1
-		if a&0x20 != 0 {
-			a ^= 0x25
-		}
-	}
-	return p
-}
-
-func codeCheck(sym *[codeChars]byte) byte {
-	var c byte
-	w := byte(2) // α^1
-	for i := 0; i < codeDataChars; i++ {
-		c ^= gfMul(w, sym[i])
-		w = gfMul(w, 2)
-	}
-	return c
 }
 
 // NewCode makes a random share code and returns it with the text to send
@@ -115,69 +75,21 @@ func newCode(r io.Reader) (*Code, string, error) {
 func formatCode(secret []byte) string {
 	var sym [codeChars]byte
 	defer clear(sym[:])
-	for i := 0; i < codeDataChars; i++ {
-		bit := i * 5
-		v := uint16(secret[bit/8]) << 8
-		if bit/8+1 < len(secret) {
-			v |= uint16(secret[bit/8+1])
-		}
-		sym[i] = byte(v>>(11-bit%8)) & 31
-	}
-	sym[codeDataChars] = codeCheck(&sym)
-	var b strings.Builder
-	b.Grow(codeChars + codeChars/codeGroup)
-	for i, v := range sym {
-		if i > 0 && i%codeGroup == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(crockford[v])
-	}
-	return b.String()
+	crockford.Encode(sym[:], secret, codeDataChars)
+	sym[codeDataChars] = crockford.Check(sym[:codeDataChars])
+	return crockford.Format(sym[:], codeGroup)
 }
 
 // ParseCode reads a code typed by a person. A malformed or mistyped code
 // gives ErrBadCode, before any key derivation.
 func ParseCode(s string) (*Code, error) {
-	if len(s) > 4*codeChars {
-		return nil, ErrBadCode
-	}
 	var sym [codeChars]byte
 	defer clear(sym[:])
-	n, bad := 0, false
-	for _, r := range s {
-		switch r {
-		case ' ', '\t', '\n', '\r', '-', '_', '.', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212', '\u00a0':
-			continue
-		}
-		if n == codeChars {
-			return nil, ErrBadCode
-		}
-		v := byte(0xff)
-		if r < 0x80 {
-			v = crockfordValue[r]
-		}
-		if v == 0xff {
-			bad, v = true, 0
-		}
-		sym[n] = v
-		n++
-	}
-	if n != codeChars || bad || codeCheck(&sym) != sym[codeDataChars] {
+	if ok, bad := crockford.Read(s, sym[:]); !ok || bad || crockford.Check(sym[:codeDataChars]) != sym[codeDataChars] {
 		return nil, ErrBadCode
 	}
-	secret := make([]byte, codeSecretSize)
-	var acc uint32
-	bits, j := 0, 0
-	for i := 0; i < codeDataChars; i++ {
-		acc = acc<<5 | uint32(sym[i])
-		bits += 5
-		if bits >= 8 {
-			bits -= 8
-			secret[j] = byte(acc >> bits)
-			j++
-		}
-	}
-	secret[j] = byte(acc << (8 - bits)) // the last 4 bits, then 4 zero bits
+	// 20 symbols fill 12 bytes and the top 4 bits of the 13th.
+	secret, _ := crockford.Decode(sym[:codeDataChars], codeSecretSize)
 	return &Code{secret: secret}, nil
 }
 

@@ -3,6 +3,7 @@ package share
 import (
 	"bytes"
 	"errors"
+	"github.com/ward-health/ward/backend/crockford"
 	"strings"
 	"testing"
 )
@@ -70,7 +71,7 @@ func TestCodeTypos(t *testing.T) {
 		plain := []byte(strings.ReplaceAll(text, "-", ""))
 		// Every single substitution is caught.
 		for i := range plain {
-			for _, r := range crockford {
+			for _, r := range crockford.Alphabet {
 				if byte(r) == plain[i] {
 					continue
 				}

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/ward-health/ward/backend/crockford"
 )
 
 // Invite (activation) code format
@@ -83,11 +84,7 @@ func newInvite(r io.Reader) (*Invite, string, error) {
 
 // inviteCheck computes the 2 check symbols for 26 secret symbols.
 func inviteCheck(sym *[inviteChars]byte, secret []byte) (c0, c1 byte) {
-	w := byte(2) // α^1
-	for i := 0; i < inviteDataChars; i++ {
-		c0 ^= gfMul(w, sym[i])
-		w = gfMul(w, 2)
-	}
+	c0 = crockford.Check(sym[:inviteDataChars])
 	h := sha256.New()
 	h.Write([]byte(inviteCheckLabel))
 	h.Write(secret)
@@ -98,69 +95,22 @@ func inviteCheck(sym *[inviteChars]byte, secret []byte) (c0, c1 byte) {
 
 func formatInvite(secret []byte) string {
 	var sym [inviteChars]byte
-	for i := 0; i < inviteDataChars; i++ {
-		bit := i * 5
-		v := uint16(secretByte(secret, bit/8))<<8 | uint16(secretByte(secret, bit/8+1))
-		sym[i] = byte(v>>(11-bit%8)) & 31
-	}
+	defer clear(sym[:])
+	crockford.Encode(sym[:], secret, inviteDataChars)
 	sym[26], sym[27] = inviteCheck(&sym, secret)
-	var b strings.Builder
-	b.Grow(inviteChars + inviteChars/inviteGroup)
-	for i, v := range sym {
-		if i > 0 && i%inviteGroup == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(crockford[v])
-	}
-	clear(sym[:])
-	return b.String()
+	return crockford.Format(sym[:], inviteGroup)
 }
 
 // ParseInvite reads an activation code typed by a person. It ignores case,
 // spaces and dashes. A code that is malformed or mistyped gives
 // ErrBadInvite, before any key derivation.
 func ParseInvite(s string) (*Invite, error) {
-	if len(s) > 4*inviteChars {
-		return nil, ErrBadInvite
-	}
 	var sym [inviteChars]byte
 	defer clear(sym[:])
-	n, bad := 0, false
-	for _, r := range s {
-		switch r {
-		case ' ', '\t', '\n', '\r', '-', '_', '.', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212', '\u00a0':
-			continue
-		}
-		if n == inviteChars {
-			return nil, ErrBadInvite
-		}
-		v := byte(0xff)
-		if r < 0x80 {
-			v = crockfordValue[r]
-		}
-		if v == 0xff {
-			bad = true
-			v = 0
-		}
-		sym[n] = v
-		n++
-	}
-	if n != inviteChars || bad {
+	if ok, bad := crockford.Read(s, sym[:]); !ok || bad {
 		return nil, ErrBadInvite
 	}
-	secret := make([]byte, inviteSecretSize)
-	var acc uint32
-	bits, j := 0, 0
-	for i := 0; i < inviteDataChars; i++ {
-		acc = acc<<5 | uint32(sym[i])
-		bits += 5
-		if bits >= 8 {
-			bits -= 8
-			secret[j] = byte(acc >> bits)
-			j++
-		}
-	}
-	pad := byte(acc) & 3 // the 2 bits after the secret
+	secret, pad := crockford.Decode(sym[:inviteDataChars], inviteSecretSize) // pad: the 2 bits after the secret
 	c0, c1 := inviteCheck(&sym, secret)
 	if pad|(c0^sym[26])|(c1^sym[27]) != 0 {
 		clear(secret)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/ward-health/ward/backend/crockford"
 	"regexp"
 	"strings"
 	"testing"
@@ -128,7 +129,7 @@ func TestInviteTyposRejected(t *testing.T) {
 	plain := strings.ReplaceAll(disp, "-", "")
 	var typos []string
 	for i := 0; i < len(plain); i++ {
-		for _, c := range crockford {
+		for _, c := range crockford.Alphabet {
 			if byte(c) != plain[i] {
 				typos = append(typos, plain[:i]+string(c)+plain[i+1:])
 			}
@@ -151,7 +152,7 @@ func TestInviteTyposRejected(t *testing.T) {
 	// matching checks.
 	var sym [inviteChars]byte
 	for i := range sym[:inviteDataChars] {
-		sym[i] = crockfordValue[plain[i]]
+		sym[i] = crockford.Value(plain[i])
 	}
 	secret, _ := ParseInvite(disp)
 	sym[25] |= 1
@@ -159,7 +160,7 @@ func TestInviteTyposRejected(t *testing.T) {
 	sym[26], sym[27] = c0, c1
 	var b strings.Builder
 	for _, v := range sym {
-		b.WriteByte(crockford[v])
+		b.WriteByte(crockford.Alphabet[v])
 	}
 	if _, err := ParseInvite(b.String()); !errors.Is(err, ErrBadInvite) {
 		t.Errorf("nonzero padding: %v", err)

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/ward-health/ward/backend/crockford"
 )
 
 // Recovery key format
@@ -35,49 +36,13 @@ const (
 	recoveryDataChars  = 32
 	recoveryChars      = recoveryDataChars + 3
 	recoveryGroup      = 5
-	crockford          = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 	recoveryCheckLabel = "ward.vault recovery key check"
 	infoRecovery       = "ward.vault.v1 recovery slot"
 )
 
-// crockfordValue maps an input byte to its symbol value, or 0xff.
-var crockfordValue = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for i := 0; i < len(crockford); i++ {
-		c := crockford[i]
-		t[c] = byte(i)
-		t[c|0x20] = byte(i) // lower case (no-op for digits)
-	}
-	for _, a := range []struct{ c, v byte }{{'O', 0}, {'o', 0}, {'I', 1}, {'i', 1}, {'L', 1}, {'l', 1}} {
-		t[a.c] = a.v
-	}
-	return t
-}()
-
-// gfMul multiplies in GF(32) with the primitive polynomial x^5+x^2+1.
-func gfMul(a, b byte) byte {
-	var p byte
-	for ; b != 0; b >>= 1 {
-		if b&1 != 0 {
-			p ^= a
-		}
-		a <<= 1
-		if a&0x20 != 0 {
-			a ^= 0x25
-		}
-	}
-	return p
-}
-
 // recoveryCheck computes the 3 check symbols for 32 secret symbols.
 func recoveryCheck(sym *[recoveryChars]byte, secret []byte) (c0, c1, c2 byte) {
-	w := byte(2) // α^1
-	for i := 0; i < recoveryDataChars; i++ {
-		c0 ^= gfMul(w, sym[i])
-		w = gfMul(w, 2)
-	}
+	c0 = crockford.Check(sym[:recoveryDataChars])
 	h := sha256.New()
 	h.Write([]byte(recoveryCheckLabel))
 	h.Write(secret)
@@ -116,29 +81,10 @@ func newRecoveryKey(r io.Reader) (*RecoveryKey, string, error) {
 
 func formatRecoveryKey(secret []byte) string {
 	var sym [recoveryChars]byte
-	for i := 0; i < recoveryDataChars; i++ {
-		bit := i * 5
-		v := uint16(secret[bit/8])<<8 | uint16(secretByte(secret, bit/8+1))
-		sym[i] = byte(v>>(11-bit%8)) & 31
-	}
+	defer clear(sym[:])
+	crockford.Encode(sym[:], secret, recoveryDataChars)
 	sym[32], sym[33], sym[34] = recoveryCheck(&sym, secret)
-	var b strings.Builder
-	b.Grow(recoveryChars + recoveryChars/recoveryGroup)
-	for i, v := range sym {
-		if i > 0 && i%recoveryGroup == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(crockford[v])
-	}
-	clear(sym[:])
-	return b.String()
-}
-
-func secretByte(b []byte, i int) byte {
-	if i < len(b) {
-		return b[i]
-	}
-	return 0
+	return crockford.Format(sym[:], recoveryGroup)
 }
 
 // ParseRecoveryKey reads a recovery key typed by a person. It ignores case,
@@ -146,49 +92,16 @@ func secretByte(b []byte, i int) byte {
 // ErrRecoveryKeyLength, whose messages are plain English for the person; no
 // key derivation happens before the check characters match.
 func ParseRecoveryKey(s string) (*RecoveryKey, error) {
-	if len(s) > 4*recoveryChars {
-		return nil, ErrRecoveryKeyLength
-	}
 	var sym [recoveryChars]byte
 	defer clear(sym[:])
-	n, bad := 0, false
-	for _, r := range s {
-		switch r {
-		case ' ', '\t', '\n', '\r', '-', '_', '.', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212', '\u00a0':
-			continue
-		}
-		if n == recoveryChars {
-			return nil, ErrRecoveryKeyLength
-		}
-		v := byte(0xff)
-		if r < 0x80 {
-			v = crockfordValue[r]
-		}
-		if v == 0xff {
-			bad = true
-			v = 0
-		}
-		sym[n] = v
-		n++
-	}
-	if n != recoveryChars {
+	ok, bad := crockford.Read(s, sym[:])
+	if !ok {
 		return nil, ErrRecoveryKeyLength
 	}
 	if bad {
 		return nil, ErrRecoveryKeyTypo
 	}
-	secret := make([]byte, recoverySecretSize)
-	var acc uint32
-	bits, j := 0, 0
-	for i := 0; i < recoveryDataChars; i++ {
-		acc = acc<<5 | uint32(sym[i])
-		bits += 5
-		if bits >= 8 {
-			bits -= 8
-			secret[j] = byte(acc >> bits)
-			j++
-		}
-	}
+	secret, _ := crockford.Decode(sym[:recoveryDataChars], recoverySecretSize)
 	c0, c1, c2 := recoveryCheck(&sym, secret)
 	// Not secret-dependent in a useful way (a typo is the person's own), but
 	// compare without early exit anyway.
