@@ -119,6 +119,21 @@ var migrations = []string{
 	ALTER TABLE shares ADD COLUMN shl_sealed BLOB;
 	ALTER TABLE shares ADD COLUMN shl_attempts INTEGER NOT NULL DEFAULT 10;
 	CREATE UNIQUE INDEX shares_shl_lookup ON shares(shl_lookup) WHERE shl_lookup IS NOT NULL;`,
+	// Publishing keys: a Ward on the patient's own computer, holding the
+	// vault there, publishes shares to this server with one of these
+	// (bearer). Only the SHA-256 of the key is kept; it can make, list
+	// and end that account's shares and nothing else.
+	`CREATE TABLE publish_keys (
+		id        TEXT PRIMARY KEY,
+		account   TEXT NOT NULL,
+		hash      BLOB NOT NULL UNIQUE,
+		name      TEXT NOT NULL,
+		created   INTEGER NOT NULL,
+		last_used INTEGER
+	) STRICT;
+	CREATE INDEX publish_keys_account ON publish_keys(account);
+	CREATE TRIGGER accounts_delete_publish_keys AFTER DELETE ON accounts
+		BEGIN DELETE FROM publish_keys WHERE account = OLD.id; END;`,
 }
 
 // SchemaVersion is the newest schema this build knows.
