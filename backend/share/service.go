@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,6 +51,10 @@ var (
 	ErrBadAccount   = errors.New("share: no account")
 	ErrBadDate      = errors.New("share: enter the date of birth as YYYY-MM-DD or DD/MM/YYYY")
 	ErrNotFound     = errors.New("share: no such share")
+	ErrBadUpload    = errors.New("share: the sealed share sent is not one Ward can keep")
+	// ErrSectionsDiffer is a sealed copy holding other sections than its
+	// share was listed with: it is not opened.
+	ErrSectionsDiffer = errors.New("share: the sealed copy does not match the sections shared")
 )
 
 // ThrottledError is a redemption refused before any work because there
@@ -174,34 +179,15 @@ func (s *Service) Create(ctx context.Context, account string, c *store.Contents,
 	if err != nil {
 		return Share{}, "", err
 	}
-	p, err := Subset(c, sections)
+	up, code, err := Prepare(c, sections)
 	if err != nil {
 		return Share{}, "", err
 	}
-	if _, ok := normaliseDate(p.Patient.BirthDate); !ok {
-		return Share{}, "", ErrNoBirthDate
-	}
-	p.Label = label(p.Sections)
-	plain, err := encodeSealed(p)
-	if err != nil {
-		return Share{}, "", errf("encode payload: %w", err)
-	}
-	defer clear(plain)
-	code, text := NewCode()
-	defer code.Destroy()
-	id := randomID(16)
-	salt := NewSalt()
-	sealed, err := Seal(code, salt, id, plain)
+	sh, err := s.Publish(ctx, account, up, code, to, ttl)
 	if err != nil {
 		return Share{}, "", err
 	}
-	now := s.now()
-	row := accounts.Share{ID: id, Account: account, Lookup: LookupHash(s.lookupKey, code), Salt: salt,
-		Sealed: sealed, Recipient: to, Sections: p.Sections, Created: now, Expires: now.Add(ttl)}
-	if err := s.db.PutShare(ctx, row); err != nil {
-		return Share{}, "", errf("create: %w", err)
-	}
-	return s.fromRow(row), text, nil
+	return sh, code, nil
 }
 
 // List gives account's shares, newest first.
@@ -333,6 +319,11 @@ func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, 
 	}
 	if p, err = decodePayload(body); err != nil {
 		return nil, errf("redeem: %w", err)
+	}
+	// A share sealed on the patient's computer was listed here with the
+	// sections its upload named: the clinician sees no more than that.
+	if !slices.Equal(p.Sections, row.Sections) {
+		return nil, errf("redeem: %w", ErrSectionsDiffer)
 	}
 	first, err := s.db.MarkShareUsed(ctx, row.ID)
 	if err != nil {
