@@ -68,6 +68,9 @@ type Options struct {
 	// Sharing, on a server with accounts, lets patients share part of
 	// their record with a clinician (share.go); nil: no sharing.
 	Sharing *Sharing
+	// PublishHTTP is the client a Ward with one vault publishes shares
+	// with (nil: one with a 60-second timeout; tests set their own).
+	PublishHTTP *http.Client
 	// FirstAPICall, if set, runs once when the first /api/ request arrives:
 	// the desktop shell uses it to know the page inside the window is alive.
 	FirstAPICall func()
@@ -111,11 +114,15 @@ func New(opt Options) http.Handler {
 		if opt.Sharing != nil {
 			h.shareCodecs = newShareCodecs(opt.CookieKeys)
 			h.shareRoutes()
+			h.remoteRoutes()
 			h.shl = shl.NewServer(&linkStore{db: opt.Sharing.Accounts, key: opt.Sharing.LookupKey, now: time.Now},
 				h.publicURLOf())
 			h.shl.ClientAddress = h.clientIP
 			h.shl.Logger = opt.Logger
 		}
+	}
+	if opt.Accounts == nil && opt.Vault != nil {
+		h.publishRoutes()
 	}
 	h.browser = browserauth.New(opt.OpenURL, time.Now)
 	h.handle("GET /api/healthz", h.healthz)

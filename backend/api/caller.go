@@ -110,6 +110,9 @@ func enrolOnly(path string) bool {
 // authorise runs before the router on a server with accounts. It gives the
 // request its caller, or answers it.
 func (h *handler) authorise(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	if strings.HasPrefix(r.URL.Path, "/api/remote/") {
+		return h.authoriseRemote(w, r)
+	}
 	route := r.Method + " " + r.URL.Path
 	if singleVaultOnly[route] || strings.HasPrefix(r.URL.Path, "/api/vault/passkey/browser/") {
 		writeError(w, http.StatusNotFound, "not_found", "There is nothing at this address.")

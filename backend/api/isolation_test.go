@@ -46,7 +46,7 @@ func (c isoCase) order() int {
 
 // bIDs are things in patient B's record and account.
 type bIDs struct {
-	result, doc, history, other, importID, handle, share string
+	result, doc, history, other, importID, handle, share, publishKey string
 }
 
 // isolationSetup signs up A and B with different records; B also ran an
@@ -112,6 +112,9 @@ func isolationSetup(t *testing.T) (*acctEnv, *patient, *patient, bIDs) {
 	doc := &patient{remote: b.remote, jar: map[string]*http.Cookie{}}
 	e.must(http.StatusOK, doc, "POST", "/api/share/open", map[string]string{"code": sh.Code, "birthDate": "1970-01-01", "name": "Dr Reader"}, nil)
 	bShareCode = sh.Code
+	var pk struct{ ID string }
+	e.must(http.StatusCreated, b, "POST", "/api/security/publish-keys", map[string]string{"name": "Bertil's laptop"}, &pk)
+	ids.publishKey = pk.ID
 	return e, a, b, ids
 }
 
@@ -205,8 +208,21 @@ func isolationTable(ids bIDs) map[string]isoCase {
 		"GET /api/share":               {path: "/api/share"},
 		"POST /api/share/finish":       {path: "/api/share/finish", body: empty},
 		"POST /api/share/note":         {path: "/api/share/note", body: empty},
+
+		"GET /api/security/publish-keys":         {path: "/api/security/publish-keys"},
+		"POST /api/security/publish-keys":        {path: "/api/security/publish-keys", body: map[string]string{"name": "x"}},
+		"DELETE /api/security/publish-keys/{id}": {path: "/api/security/publish-keys/" + ids.publishKey, ids: true},
+		// A session cookie is no publishing key.
+		"GET /api/remote/hello":               {path: "/api/remote/hello", status: http.StatusUnauthorized},
+		"POST /api/remote/shares":             {path: "/api/remote/shares", body: empty, status: http.StatusForbidden},
+		"GET /api/remote/shares":              {path: "/api/remote/shares", status: http.StatusUnauthorized},
+		"POST /api/remote/shares/{id}/revoke": {path: "/api/remote/shares/" + ids.share + "/revoke", body: empty, status: http.StatusForbidden},
+		"GET /api/remote/shares/{id}/access":  {path: "/api/remote/shares/" + ids.share + "/access", status: http.StatusUnauthorized},
 	}
 }
+
+// remoteRoute: the route answers publishing keys only (share_remote.go).
+func remoteRoute(route string) bool { return strings.Contains(route, " /api/remote/") }
 
 func withPath(c isoCase, p string) isoCase { c.path = p; return c }
 
@@ -327,6 +343,10 @@ func TestIsolationSignedOut(t *testing.T) {
 			if w.Code != http.StatusNotFound {
 				t.Errorf("%s signed out = %d, want 404 on a server with accounts", route, w.Code)
 			}
+		case remoteRoute(route):
+			if w.Code != http.StatusUnauthorized && w.Code != http.StatusForbidden {
+				t.Errorf("%s signed out = %d, want 401 or 403 (a page's request)", route, w.Code)
+			}
 		case publicRoutes[route]:
 			if w.Code >= 500 || w.Code == http.StatusForbidden && acctErr(w) == "csrf" {
 				t.Errorf("public %s signed out = %d %s", route, w.Code, w.Body)
@@ -384,6 +404,10 @@ func TestIsolationShareSession(t *testing.T) {
 		case record:
 			if w.Code != http.StatusOK {
 				t.Errorf("%s (%s) as B's clinician = %d, want 200: %s", route, c.path, w.Code, w.Body)
+			}
+		case remoteRoute(route):
+			if w.Code != http.StatusUnauthorized && w.Code != http.StatusForbidden {
+				t.Errorf("%s as a clinician = %d, want 401 or 403: %s", route, w.Code, w.Body)
 			}
 		case shareOwnRoutes[route] || route == "POST /api/share/open" || route == "GET /api/config" || route == "GET /api/healthz":
 		default:

@@ -7,6 +7,7 @@ package api
 // recipient, and mints a SMART Health Link for the same copy (shl.go).
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/ward-health/ward/backend/accounts"
 	"github.com/ward-health/ward/backend/mail"
+	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/share"
 	"github.com/ward-health/ward/backend/shl"
 )
@@ -49,11 +51,18 @@ func (h *handler) shareRoutes() {
 
 // sharingConfig is GET /api/config's "sharing": absent without sharing.
 func (h *handler) sharingConfig() any {
-	if h.opt.Accounts == nil || h.opt.Sharing == nil {
+	// "server": shares are kept here; "computer": this Ward seals them
+	// and publishes them to the server set in Security settings.
+	from := "server"
+	switch {
+	case h.opt.Accounts == nil && h.opt.Vault != nil:
+		from = "computer"
+	case h.opt.Accounts == nil || h.opt.Sharing == nil:
 		return nil
 	}
 	return map[string]any{
 		"enabled":        true,
+		"from":           from,
 		"minMinutes":     int(share.MinTTL / time.Minute),
 		"maxMinutes":     int(share.MaxTTL / time.Minute),
 		"defaultMinutes": int(share.DefaultTTL / time.Minute),
@@ -148,14 +157,39 @@ func firstName(name string) string {
 	return f
 }
 
+// shareAsk is what the patient asks for: who, what and for how long.
+type shareAsk struct {
+	Recipient share.Recipient `json:"recipient"`
+	Sections  json.RawMessage `json:"sections"`
+	Minutes   int             `json:"minutes"`
+}
+
+// ttl tidies the recipient and checks the length; the service checks the
+// rest.
+func (q *shareAsk) ttl() (time.Duration, error) {
+	if q.Minutes < 0 || q.Minutes > int(share.MaxTTL/time.Minute) {
+		return 0, share.ErrBadTTL
+	}
+	if q.Recipient.Name = strings.TrimSpace(q.Recipient.Name); q.Recipient.Name == "" {
+		return 0, share.ErrBadRecipient
+	}
+	return time.Duration(q.Minutes) * time.Minute, nil
+}
+
+// patientName is the name on the open record, for the email ("": none).
+func patientName(m *session.Manager, tok string) string {
+	if rec, err := m.Record(tok); err == nil && rec != nil {
+		if p := rec.Summary().Patient; p != nil {
+			return p.Name
+		}
+	}
+	return ""
+}
+
 func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 	c := callerOf(r)
 	sh := h.opt.Sharing
-	var req struct {
-		Recipient share.Recipient `json:"recipient"`
-		Sections  json.RawMessage `json:"sections"`
-		Minutes   int             `json:"minutes"`
-	}
+	var req shareAsk
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&req); err != nil {
 		h.fail(w, share.ErrBadRecipient)
 		return
@@ -165,13 +199,9 @@ func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	if req.Minutes < 0 || req.Minutes > int(share.MaxTTL/time.Minute) {
-		h.fail(w, share.ErrBadTTL)
-		return
-	}
-	ttl := time.Duration(req.Minutes) * time.Minute
-	if req.Recipient.Name = strings.TrimSpace(req.Recipient.Name); req.Recipient.Name == "" {
-		h.fail(w, share.ErrBadRecipient)
+	ttl, err := req.ttl()
+	if err != nil {
+		h.fail(w, err)
 		return
 	}
 	contents, err := c.Vault.Contents(r.Context(), c.tok)
@@ -184,12 +214,7 @@ func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	patient := ""
-	if rec, err := c.Vault.Record(c.tok); err == nil && rec != nil {
-		if p := rec.Summary().Patient; p != nil {
-			patient = p.Name
-		}
-	}
+	patient := patientName(c.Vault, c.tok)
 	pub := h.publicURL(r)
 	body := map[string]any{"share": toShareJSON(s), "code": code, "url": pub + "/#/share", "link": "", "qrPng": ""}
 
@@ -215,8 +240,16 @@ func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	// The code goes to the recipient by email: who shared, until when,
-	// where, and the code. Nothing of the record.
+	body["share"] = h.emailShare(r.Context(), s, code, patient, pub)
+	writeJSON(w, http.StatusCreated, body)
+}
+
+// emailShare sends share s's code to its recipient: who shared, until
+// when, where, and the code; nothing of the record. It gives the share
+// with its email's state (none when it could not be queued: logged).
+func (h *handler) emailShare(ctx context.Context, s share.Share, code, patient, pub string) shareJSON {
+	sh := h.opt.Sharing
+	j := toShareJSON(s)
 	who := patient
 	if who == "" {
 		who = "A patient"
@@ -228,28 +261,27 @@ func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 		"You will also need the patient's date of birth.\n\n" +
 		"Ward keeps a record of when the share is opened and shows it to the patient. " +
 		"If you were not expecting this, you can ignore this email.\n"
-	id, err := sh.Outbox.EnqueueTracked(r.Context(), mail.Message{To: s.Recipient.Email,
+	id, err := sh.Outbox.EnqueueTracked(ctx, mail.Message{To: s.Recipient.Email,
 		Subject: who + " has shared their health record with you", Text: text})
 	if err == nil {
-		err = sh.Accounts.SetShareOutbox(r.Context(), s.ID, id)
-		st := emailState{State: mail.Queued}
-		body["share"] = func() shareJSON { j := toShareJSON(s); j.Email = &st; return j }()
+		err = sh.Accounts.SetShareOutbox(ctx, s.ID, id)
+		j.Email = &emailState{State: mail.Queued}
 	}
 	if err != nil {
 		h.opt.Logger.Error("share: email not queued", "err", err)
 	}
-	writeJSON(w, http.StatusCreated, body)
+	return j
 }
 
 func (h *handler) listShares(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
+	account := h.shareAccount(r)
 	sh := h.opt.Sharing
-	list, err := sh.Service.List(r.Context(), c.Account.ID)
+	list, err := sh.Service.List(r.Context(), account)
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
-	ob, err := sh.Accounts.ShareOutboxes(r.Context(), c.Account.ID)
+	ob, err := sh.Accounts.ShareOutboxes(r.Context(), account)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -270,8 +302,7 @@ func (h *handler) listShares(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) revokeShare(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	if err := h.opt.Sharing.Service.Revoke(r.Context(), c.Account.ID, r.PathValue("id")); err != nil {
+	if err := h.opt.Sharing.Service.Revoke(r.Context(), h.shareAccount(r), r.PathValue("id")); err != nil {
 		h.fail(w, err)
 		return
 	}
@@ -279,8 +310,7 @@ func (h *handler) revokeShare(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) shareAccess(w http.ResponseWriter, r *http.Request) {
-	c := callerOf(r)
-	log, err := h.opt.Sharing.Service.Access(r.Context(), c.Account.ID, r.PathValue("id"))
+	log, err := h.opt.Sharing.Service.Access(r.Context(), h.shareAccount(r), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, err)
 		return

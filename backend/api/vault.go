@@ -25,11 +25,16 @@ func (h *handler) vaultStatus(w http.ResponseWriter, r *http.Request) {
 // readJSON decodes a small JSON body, refusing other content types (which
 // also stops plain HTML forms on other sites from posting here).
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	return readJSONUpTo(w, r, v, 16<<10)
+}
+
+// readJSONUpTo is readJSON for a body of up to limit bytes.
+func readJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		writeError(w, http.StatusUnsupportedMediaType, "bad_request", "Sorry, Ward could not read that request.")
 		return false
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 16<<10))
+	dec := json.NewDecoder(io.LimitReader(r.Body, limit))
 	if err := dec.Decode(v); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "Sorry, Ward could not read that request.")
 		return false

@@ -20,6 +20,7 @@ import (
 	"github.com/ward-health/ward/backend/intake"
 	"github.com/ward-health/ward/backend/passkey"
 	"github.com/ward-health/ward/backend/passwords"
+	"github.com/ward-health/ward/backend/publish"
 	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/share"
 	"github.com/ward-health/ward/backend/signin"
@@ -108,6 +109,14 @@ var table = []row{
 	{share.ErrBadCode, http.StatusUnauthorized, "not_right", "The code or date of birth is not right, or this share has ended. Check them, or ask the patient for a new code."},
 	{share.ErrBadDate, http.StatusUnauthorized, "not_right", "The code or date of birth is not right, or this share has ended. Check them, or ask the patient for a new code."},
 	{share.ErrViewerEnded, http.StatusUnauthorized, "share_ended", "This share has ended: the patient stopped it, it expired, or it was left unused. Ask the patient for a new code."},
+	{share.ErrBadUpload, http.StatusBadRequest, "bad_upload", "The server could not keep this share: it was not sealed as Ward seals shares. Update Ward on your computer and try again."},
+	{share.ErrSectionsDiffer, http.StatusConflict, "share_mismatch", "This share cannot be opened: what it holds does not match what the patient chose to share. Ask the patient to share again."},
+	{accounts.ErrTooManyKeys, http.StatusConflict, "too_many_keys", "You already have 10 publishing keys. Remove one you no longer use, then make a new one."},
+	// Publishing from a computer (the server is the patient's, elsewhere).
+	{publish.ErrNoServer, http.StatusConflict, "no_share_server", "To share from this computer, first link it to your account on a Ward server: go to Security settings, then \"Share through a Ward server\"."},
+	{publish.ErrBadServer, http.StatusBadRequest, "bad_server", "Enter the server's address as it starts in your browser, for example https://ward.example.org."},
+	{publish.ErrKeyRefused, http.StatusForbidden, "publish_key_refused", "The Ward server did not accept this computer's publishing key: it may have been removed. Make a new key on the server (Security settings) and enter it here."},
+	{publish.ErrNotWard, http.StatusBadGateway, "not_ward", "Something answered at that address, but not a Ward server. Check the address."},
 }
 
 // Of turns err into words.
@@ -123,6 +132,18 @@ func Of(err error) Words {
 	var slow *signin.ThrottledError
 	if errors.As(err, &slow) {
 		return Words{http.StatusTooManyRequests, "too_many_tries", "Too many tries. Wait " + Duration(slow.Wait) + " and try again, or sign in with your face or fingerprint."}
+	}
+	var away *publish.UnreachableError
+	if errors.As(err, &away) {
+		return Words{http.StatusBadGateway, "server_unreachable", "Ward could not reach " + away.Server + ", so nothing was shared. Check this computer is online and try again."}
+	}
+	var refused *publish.ServerError
+	if errors.As(err, &refused) {
+		st := refused.Status
+		if st == http.StatusUnauthorized || st >= 500 {
+			st = http.StatusBadGateway // the server's trouble, not this Ward's lock
+		}
+		return Words{st, refused.Code, "The Ward server said: " + refused.Text}
 	}
 	var many *share.ThrottledError
 	if errors.As(err, &many) {
