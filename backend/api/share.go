@@ -56,6 +56,9 @@ func (h *handler) sharingConfig() any {
 	from := "server"
 	switch {
 	case h.opt.Accounts == nil && h.opt.Vault != nil:
+		if h.opt.Vault.Status("").Demo {
+			return nil // the demo record is shared with nobody
+		}
 		from = "computer"
 	case h.opt.Accounts == nil || h.opt.Sharing == nil:
 		return nil

@@ -26,6 +26,12 @@ import type { Route } from './router';
 /** GET /api/config → sharing. Absent (today's servers) or enabled false: no sharing anywhere. */
 export interface SharingConfig {
   enabled: boolean;
+  /**
+   * "server": shares are kept on this server (accounts). "computer": the
+   * record is on this computer, which seals each share and publishes it to
+   * the Ward server set in Security settings (lib/publish.ts).
+   */
+  from: 'server' | 'computer';
   /** The shortest share, in minutes (15). */
   minMinutes: number;
   /** The longest share, in minutes (10080: 7 days). */
@@ -170,7 +176,8 @@ interface CallOptions {
   quiet?: boolean;
 }
 
-async function call<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+/** One call to a sharing route (also lib/publish.ts's): the answer, or a SecurityError with the server's words. */
+export async function call<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -207,6 +214,12 @@ async function call<T>(method: string, path: string, body?: unknown, opts: CallO
 /** Whether sharing is on for this server's config (never on today's servers, which do not send it). */
 export function sharingEnabled(config: Config | null | undefined): boolean {
   return (config as { sharing?: SharingConfig | null } | null | undefined)?.sharing?.enabled === true;
+}
+
+/** Where shares are kept: "server" (accounts), "computer" (this computer publishes them), or null without sharing. */
+export function sharingFrom(config: Config | null | undefined): 'server' | 'computer' | null {
+  if (!sharingEnabled(config)) return null;
+  return (config as { sharing?: Partial<SharingConfig> }).sharing?.from === 'computer' ? 'computer' : 'server';
 }
 
 /** The config's sharing limits, with the contract's defaults for anything missing or odd. */
