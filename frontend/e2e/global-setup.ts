@@ -22,6 +22,8 @@
 //   real Mailpit (WARD_MAILPIT binary; its HTTP API at WARD_MAILPIT_API) as
 //   the mail server (project "accounts": sign-up to passkey sign-in).
 //   At localhost, for the passkey part.
+// - WARD_PUBLISH_URL, WARD_PUBLISH_PASSWORD: a vault like the "vault" one that
+//   shares through the accounts server (sharing.spec.ts).
 // The returned function is Playwright's global teardown: it stops the servers.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -247,6 +249,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const pk = await startServer(bin, ['serve', '--data', pv.data, '--addr', '127.0.0.1:0']);
     children.push(pk.child);
     const passkeyURL = pk.url.replace('://127.0.0.1:', '://localhost:');
+
+    // Sharing from a computer: a vault of its own that publishes its
+    // shares to the accounts server (project "accounts", sharing.spec.ts).
+    const pubv = await prepareVault(bin, path.join(tmp, 'publish'), [VAULT_BUNDLE]);
+    const pub = await startServer(bin, ['serve', '--data', pubv.data, '--addr', '127.0.0.1:0']);
+    children.push(pub.child);
+    process.env.WARD_PUBLISH_URL = pub.url;
+    process.env.WARD_PUBLISH_PASSWORD = pubv.password;
 
     // Accounts: a server for many patients, with a real mail server.
     const mp = await startMailpit(tmp);

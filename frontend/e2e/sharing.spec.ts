@@ -104,3 +104,103 @@ test('share test results with a clinician: emailed code, date of birth, only wha
   expectConsole(consoleProblems, /status of 401/); // signed out when the patient's page first loaded
   await clinicianContext.close();
 });
+
+test('share from a computer: the record stays there, a sealed copy goes to the server, which emails the code; listed and revoked from the computer', async ({ browser, page, consoleProblems }) => {
+  test.setTimeout(120_000);
+  // On the server: the patient (signed up by the test above) makes a publishing key.
+  await page.goto('/#/sign-in');
+  await page.getByLabel('Email address').fill(EMAIL);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+  await page.goto('/#/security');
+  await expect(page.getByRole('heading', { name: 'Sharing from your own computer' })).toBeVisible();
+  await page.getByLabel('Name for the computer').fill('Home laptop');
+  await page.getByRole('button', { name: 'Make a publishing key' }).click();
+  const confirm = page.getByTestId('confirm-form');
+  if (await confirm.isVisible().catch(() => false)) {
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: /^Confirm/ }).click();
+  }
+  const key = (await page.locator('#new-publish-key').textContent())!.trim();
+  expect(key).toMatch(/^wardpk_[A-Za-z0-9_-]{43}$/);
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'I have entered it' }).click();
+  await expect(page.getByTestId('publish-keys')).toContainText('Home laptop');
+  await expect(page.locator('main')).not.toContainText(key);
+  const server = new URL(page.url()).origin;
+
+  // On the computer: no server yet, so the Share pages say where to set one up.
+  const computerContext = await browser.newContext({ baseURL: process.env.WARD_PUBLISH_URL });
+  const pc = await computerContext.newPage();
+  await pc.goto('/#/shares');
+  await pc.getByLabel('Password', { exact: true }).fill(process.env.WARD_PUBLISH_PASSWORD!);
+  await pc.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(pc.getByTestId('share-server-needed')).toBeVisible();
+  await expect(pc.getByTestId('share-new')).toHaveCount(0);
+  await expectNoAxeViolations(pc);
+  await pc.getByRole('link', { name: 'Security settings on this computer' }).click();
+  await expect(pc.getByRole('heading', { name: 'Share through a Ward server' })).toBeVisible();
+  await pc.getByLabel('Server address').fill(server);
+  await pc.getByLabel('Publishing key').fill(key.slice(0, -2) + 'xx');
+  await pc.getByRole('button', { name: 'Check and save' }).click();
+  await expect(pc.getByTestId('error-summary')).toContainText('did not accept');
+  await pc.getByLabel('Publishing key').fill(key);
+  await pc.getByRole('button', { name: 'Check and save' }).click();
+  await expect(pc.getByTestId('done')).toContainText('now shares through');
+  await expect(pc.getByTestId('share-server')).toContainText(server);
+  await expectNoAxeViolations(pc);
+
+  // Share the test results from the computer.
+  await pc.goto('/#/share-record');
+  await expect(pc.getByTestId('share-through')).toContainText(server);
+  await pc.getByLabel('Their name').fill('Dr Kofi Mensah');
+  const to = `dr.mensah.${Date.now()}@example.org`;
+  await pc.getByLabel('Their email address').fill(to);
+  await pc.getByLabel('Only some parts').check();
+  await pc.getByLabel('Test results').check();
+  await pc.getByTestId('share-record-submit').click();
+  await expect(pc.getByTestId('share-made')).toBeVisible();
+  const shown = (await pc.getByTestId('share-code').textContent())!.replace(/[\s-]+/g, '');
+  expect(shown).toMatch(/^[0-9A-Z]{21}$/);
+  await expect(pc.locator('main')).toContainText(server + '/#/share');
+  await expectNoAxeViolations(pc);
+
+  // The server emailed the code; the clinician opens it there.
+  const text = await mailText((await mailTo(to, /./)).ID);
+  expect(text.replace(/[\s-]+/g, '')).toContain(shown);
+  const clinicianContext = await browser.newContext();
+  const doc = await clinicianContext.newPage();
+  await doc.goto(server + '/#/share');
+  await doc.getByLabel('Code').fill(shown);
+  await doc.getByLabel('Day').fill(BORN.day);
+  await doc.getByLabel('Month').fill(BORN.month);
+  await doc.getByLabel('Year').fill(BORN.year);
+  await doc.getByLabel('Your name').fill('Dr Kofi Mensah');
+  await doc.getByTestId('share-open-submit').click();
+  await expect(doc.getByTestId('shared-by')).toContainText(PATIENT.split(' ')[0]);
+  await doc.goto(server + '/#/results');
+  await expect(doc.locator('main')).toContainText('Full blood count');
+  expect((await doc.request.get(server + '/api/documents')).status()).toBe(404);
+
+  // The computer sees who looked, and revokes; the clinician's next click is refused.
+  await pc.goto('/#/shares');
+  await pc.getByRole('button', { name: /See who looked/ }).first().click();
+  await expect(pc.locator('table').filter({ hasText: 'Dr Kofi Mensah' })).toBeVisible();
+  await pc.getByRole('button', { name: /Revoke now/ }).first().click();
+  await pc.getByRole('button', { name: 'Yes, revoke now' }).click();
+  await expect(pc.getByTestId('shares-done')).toBeVisible();
+  await doc.getByRole('link', { name: 'Home' }).first().click();
+  await expect(doc.getByTestId('share-notice')).toContainText('ended');
+
+  // The key removed on the server: the computer says so in plain words.
+  await page.goto('/#/security');
+  await page.getByRole('button', { name: 'Remove the key for Home laptop' }).click();
+  await page.getByRole('button', { name: 'Yes, remove it' }).click();
+  await expect(page.getByTestId('done')).toContainText('can no longer share');
+  await pc.reload();
+  await expect(pc.locator('main')).toContainText('did not accept');
+  expectConsole(consoleProblems, /status of 401/); // signed out when the server's page first loaded
+  await clinicianContext.close();
+  await computerContext.close();
+});
