@@ -24,6 +24,7 @@ import (
 	"github.com/ward-health/ward/backend/records"
 	"github.com/ward-health/ward/backend/serverkey"
 	"github.com/ward-health/ward/backend/session"
+	"github.com/ward-health/ward/backend/share"
 	"github.com/ward-health/ward/backend/shl"
 	"github.com/ward-health/ward/backend/signin"
 )
@@ -118,6 +119,7 @@ func New(opt Options) http.Handler {
 			h.shl = shl.NewServer(&linkStore{db: opt.Sharing.Accounts, key: opt.Sharing.LookupKey, now: time.Now},
 				h.publicURLOf())
 			h.shl.ClientAddress = h.clientIP
+			h.shl.PasscodeForm = share.CanonicalCode
 			h.shl.Logger = opt.Logger
 		}
 	}

@@ -221,8 +221,8 @@ func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 	pub := h.publicURL(r)
 	body := map[string]any{"share": toShareJSON(s), "code": code, "url": pub + "/#/share", "link": "", "qrPng": ""}
 
-	// The SMART Health Link for the same sections: no passcode, so the
-	// link alone opens it, for as long as the share lasts.
+	// The SMART Health Link for the same sections, for as long as the
+	// share lasts; its passcode is the code (flag P).
 	label := "Record shared by " + firstName(patient)
 	if firstName(patient) == "" {
 		label = "Shared health record"
@@ -232,9 +232,9 @@ func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 		// link's files are: no link.
 	} else if p, err := share.Subset(contents, sections); err != nil {
 		h.opt.Logger.Warn("share: no SMART Health Link", "err", err)
-	} else if link, err := shl.New(pub, label, s.Expires, false); err != nil {
+	} else if link, err := shl.New(pub, label, s.Expires, true); err != nil {
 		h.opt.Logger.Warn("share: no SMART Health Link (the public URL must be https)", "err", err)
-	} else if err := h.putLink(r.Context(), s, link, p); err != nil {
+	} else if err := h.putLink(r.Context(), s, link, p, code); err != nil {
 		h.opt.Logger.Error("share: SMART Health Link not kept", "err", err)
 	} else {
 		body["link"] = link.Encode()

@@ -422,19 +422,32 @@ func TestShareSMARTHealthLink(t *testing.T) {
 	if err := json.Unmarshal(mustB64(t, raw), &payload); err != nil {
 		t.Fatal(err)
 	}
-	if payload.Flag != "" || payload.Label != "Record shared by Alma" || payload.Exp == 0 || !strings.HasPrefix(payload.URL, se.srv.URL+"/shl/") {
+	if payload.Flag != "P" || payload.Label != "Record shared by Alma" || payload.Exp == 0 || !strings.HasPrefix(payload.URL, se.srv.URL+"/shl/") {
 		t.Fatalf("link payload = %+v", payload)
 	}
 	key := mustB64(t, payload.Key)
 
-	manifest := func() (*http.Response, []byte) {
-		resp, err := http.Post(payload.URL, "application/json", strings.NewReader(`{"recipient":"Riverside Clinic EHR"}`))
+	post := func(url, passcode string) (*http.Response, []byte) {
+		body, _ := json.Marshal(map[string]string{"recipient": "Riverside Clinic EHR", "passcode": passcode})
+		resp, err := http.Post(url, "application/json", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		return resp, b
+	}
+	manifest := func() (*http.Response, []byte) { return post(payload.URL, c.Code) }
+	// The passcode is the share's code: none, or a wrong one, is refused
+	// with the tries left; the code as a person types it is forgiven.
+	if resp, body := post(payload.URL, ""); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"remainingAttempts":10`) {
+		t.Fatalf("manifest without a passcode = %d %s", resp.StatusCode, body)
+	}
+	if resp, body := post(payload.URL, "ABCD-EFGH-JKMN-PQRS-TVWX-Y"); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"remainingAttempts":9`) {
+		t.Fatalf("manifest with a wrong passcode = %d %s", resp.StatusCode, body)
+	}
+	if resp, body := post(payload.URL, strings.ToLower(strings.ReplaceAll(c.Code, "-", " "))); resp.StatusCode != http.StatusOK {
+		t.Fatalf("manifest with the code typed loosely = %d %s", resp.StatusCode, body)
 	}
 	resp, body := manifest()
 	if resp.StatusCode != http.StatusOK {
@@ -563,4 +576,74 @@ func TestShareOpenThrottled(t *testing.T) {
 		}
 	}
 	t.Fatalf("12 wrong codes from one address were never slowed")
+}
+
+// TestShareLinkPasscodeLimitInParallel: wrong passcodes sent at once spend
+// the link's lifetime budget exactly, never past it, and then the link is
+// closed even to the right code (the share itself still opens with the
+// code and date of birth).
+func TestShareLinkPasscodeLimitInParallel(t *testing.T) {
+	se := newShareEnv(t, false)
+	a := se.newPatient("Alma")
+	se.signUp(a)
+	c := se.share(a, "all", 60)
+	l, err := shl.Parse(c.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3 * shl.DefaultAttempts
+	codes := make(chan int, n)
+	remaining := make(chan int, n)
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		go func() {
+			<-start
+			resp, err := http.Post(l.URL, "application/json", strings.NewReader(`{"recipient":"Guesser","passcode":"0000-0000-0000-0000-0000-0"}`))
+			if err != nil {
+				codes <- 0
+				remaining <- -1
+				return
+			}
+			var v struct{ RemainingAttempts *int }
+			_ = json.NewDecoder(resp.Body).Decode(&v)
+			resp.Body.Close()
+			codes <- resp.StatusCode
+			if v.RemainingAttempts != nil {
+				remaining <- *v.RemainingAttempts
+			} else {
+				remaining <- -1
+			}
+		}()
+	}
+	close(start)
+	wrong, closed := 0, 0
+	seen := map[int]bool{}
+	for i := 0; i < n; i++ {
+		switch code, r := <-codes, <-remaining; code {
+		case http.StatusUnauthorized:
+			wrong++
+			if r < 0 || seen[r] {
+				t.Errorf("remainingAttempts %d given twice or not at all", r)
+			}
+			seen[r] = true
+		case http.StatusNotFound:
+			closed++
+		default:
+			t.Errorf("a wrong passcode = %d", code)
+		}
+	}
+	if wrong != shl.DefaultAttempts || closed != n-shl.DefaultAttempts {
+		t.Fatalf("%d wrong passcodes at once: %d refused as wrong, %d as closed; want %d and %d", n, wrong, closed, shl.DefaultAttempts, n-shl.DefaultAttempts)
+	}
+	resp, err := http.Post(l.URL, "application/json", strings.NewReader(`{"recipient":"Riverside","passcode":"`+c.Code+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the right passcode after the limit = %d, want 404", resp.StatusCode)
+	}
+	if w := se.open(clinician("10.77.0.5"), c.Code, "1970-01-01"); w.Code != http.StatusOK {
+		t.Fatalf("the share itself after the link closed = %d %s", w.Code, w.Body)
+	}
 }

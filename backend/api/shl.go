@@ -3,6 +3,9 @@ package api
 // SMART Health Links for shares (docs/security.md, "Sharing"). A share's
 // link carries a manifest id and a file key; the server must hand out the
 // shared records, encrypted under that key, while the patient is away.
+// The link has flag P: its passcode is the share's code (the link and the
+// code travel apart: the QR code from the patient, the code by email), kept
+// only as an Argon2id hash inside the sealed copy.
 // So at creation, while the patient's vault is open, Ward seals the file
 // key, the label and the shared records as a FHIR Bundle under a key
 // derived (HKDF-SHA256) from the link's manifest id, and stores that
@@ -32,10 +35,13 @@ import (
 
 // linkSealed is what a share's link seals.
 type linkSealed struct {
-	Key     []byte          `json:"key"`
-	Label   string          `json:"label"`
-	Updated time.Time       `json:"updated"`
-	Bundle  json.RawMessage `json:"bundle"`
+	Key   []byte `json:"key"`
+	Label string `json:"label"`
+	// Passcode is the Argon2id hash (shl.HashPasscode) of the share's
+	// code in share.CanonicalCode form; nil on links made before flag P.
+	Passcode []byte          `json:"passcode,omitempty"`
+	Updated  time.Time       `json:"updated"`
+	Bundle   json.RawMessage `json:"bundle"`
 }
 
 func linkLookup(key []byte, id string) []byte {
@@ -117,10 +123,15 @@ func bundleOf(p share.Payload) ([]byte, time.Time) {
 	return b, updated
 }
 
-// putLink keeps share s's link l for the records of p.
-func (h *handler) putLink(ctx context.Context, s share.Share, l *shl.Link, p share.Payload) error {
+// putLink keeps share s's link l for the records of p, opened with the
+// share's code.
+func (h *handler) putLink(ctx context.Context, s share.Share, l *shl.Link, p share.Payload, code string) error {
+	hash, err := shl.HashPasscode(share.CanonicalCode(code))
+	if err != nil {
+		return err
+	}
 	b, updated := bundleOf(p)
-	sealed, err := sealLink(l.ID, s.ID, linkSealed{Key: l.Key, Label: l.Label, Updated: updated, Bundle: b})
+	sealed, err := sealLink(l.ID, s.ID, linkSealed{Key: l.Key, Label: l.Label, Passcode: hash, Updated: updated, Bundle: b})
 	clear(b)
 	if err != nil {
 		return err
@@ -162,7 +173,8 @@ func (st *linkStore) Lookup(ctx context.Context, id string) (shl.Entry, error) {
 		return shl.Entry{}, err
 	}
 	clear(v.Bundle)
-	return shl.Entry{Expires: l.Share.Expires, Key: v.Key, Label: v.Label, RemainingAttempts: int(l.Attempts)}, nil
+	return shl.Entry{Expires: l.Share.Expires, Key: v.Key, Label: v.Label, PasscodeHash: v.Passcode,
+		RemainingAttempts: int(l.Attempts)}, nil
 }
 
 func (st *linkStore) Attempt(ctx context.Context, id string) (int, error) {

@@ -93,6 +93,19 @@ func ParseCode(s string) (*Code, error) {
 	return &Code{secret: secret}, nil
 }
 
+// CanonicalCode is a code typed by a person in the form Ward shows it
+// ("ABCD-EFGH-…", forgiving case, O/0, I/L/1, spaces and dashes), or s
+// itself when it is not a share code. A SMART Health Link's passcode is
+// the share's code, checked in this form.
+func CanonicalCode(s string) string {
+	c, err := ParseCode(s)
+	if err != nil {
+		return s
+	}
+	defer c.Destroy()
+	return formatCode(c.secret)
+}
+
 // String implements fmt.Stringer without revealing the code.
 func (c *Code) String() string { return "share.Code(redacted)" }
 

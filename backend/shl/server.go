@@ -116,6 +116,9 @@ type Server struct {
 	Now func() time.Time
 	// Logger receives store errors; nil means slog.Default().
 	Logger *slog.Logger
+	// PasscodeForm gives the form a passcode is checked in (forgiving how
+	// a person types it); nil: as sent.
+	PasscodeForm func(string) string
 	// MaxHashing bounds concurrent passcode checks (each Argon2id check
 	// takes ~19 MiB and ~25 ms); 0 means 4.
 	MaxHashing int
@@ -306,7 +309,11 @@ func (s *Server) serveManifest(w http.ResponseWriter, r *http.Request, id string
 			status = s.storeStatus(w, err, "attempt")
 			return
 		}
-		good, err := s.checkPasscode(ctx, entry.PasscodeHash, *req.Passcode)
+		passcode := *req.Passcode
+		if s.PasscodeForm != nil {
+			passcode = s.PasscodeForm(passcode)
+		}
+		good, err := s.checkPasscode(ctx, entry.PasscodeHash, passcode)
 		if err != nil {
 			// No verdict (cancelled, or a corrupt hash): give the try back.
 			if rerr := s.Store.Refund(ctx, id); rerr != nil {
