@@ -262,7 +262,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const mp = await startMailpit(tmp);
     children.push(mp.child);
     const acc = await prepareAccounts(bin, path.join(tmp, 'accounts'), mp.smtpPort);
-    const as = await startServer(bin, ['serve', '--data', acc.data, '--config', acc.config, '--addr', '127.0.0.1:0']);
+    // A public URL, so shares come with a SMART Health Link (which must say
+    // where its manifest is).
+    const accPort = await freePort();
+    const as = await startServer(bin, ['serve', '--data', acc.data, '--config', acc.config, '--addr', `127.0.0.1:${accPort}`,
+      '--public-url', `http://localhost:${accPort}`]);
     children.push(as.child);
     const accountsURL = as.url.replace('://127.0.0.1:', '://localhost:');
     process.env.WARD_ACCOUNTS_URL = accountsURL;

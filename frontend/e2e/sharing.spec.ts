@@ -5,6 +5,8 @@
 import { test, expect, expectConsole, expectNoAxeViolations } from './fixtures';
 import { mailText, mailTo } from './mailpit';
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { compactDecrypt } from 'jose';
 
 const INVITE = () => process.env.WARD_ACCOUNTS_INVITE2!;
 const PATIENT = 'Robin Lockwood';
@@ -61,11 +63,11 @@ test('share test results with a clinician: emailed code, date of birth, only wha
   await doc.goto(page.url().replace(/#.*$/, '#/share'));
   await expect(doc.getByRole('heading', { level: 1 })).toHaveText('View a shared health record');
   await expectNoAxeViolations(doc);
-  await doc.getByLabel('Code').fill(shown.toLowerCase());
+  await doc.getByLabel('Code', { exact: true }).fill(shown.toLowerCase());
   await doc.getByLabel('Day').fill('1');
   await doc.getByLabel('Month').fill('1');
   await doc.getByLabel('Year').fill('1980');
-  await doc.getByLabel('Your name').fill('Dr Asha Patel');
+  await doc.getByLabel('Your name', { exact: true }).fill('Dr Asha Patel');
   await doc.getByTestId('share-open-submit').click();
   await expect(doc.getByTestId('share-open-errors')).toContainText('not right');
   await doc.getByLabel('Day').fill(BORN.day);
@@ -172,11 +174,11 @@ test('share from a computer: the record stays there, a sealed copy goes to the s
   const clinicianContext = await browser.newContext();
   const doc = await clinicianContext.newPage();
   await doc.goto(server + '/#/share');
-  await doc.getByLabel('Code').fill(shown);
+  await doc.getByLabel('Code', { exact: true }).fill(shown);
   await doc.getByLabel('Day').fill(BORN.day);
   await doc.getByLabel('Month').fill(BORN.month);
   await doc.getByLabel('Year').fill(BORN.year);
-  await doc.getByLabel('Your name').fill('Dr Kofi Mensah');
+  await doc.getByLabel('Your name', { exact: true }).fill('Dr Kofi Mensah');
   await doc.getByTestId('share-open-submit').click();
   await expect(doc.getByTestId('shared-by')).toContainText(PATIENT.split(' ')[0]);
   await doc.goto(server + '/#/results');
@@ -203,4 +205,94 @@ test('share from a computer: the record stays there, a sealed copy goes to the s
   expectConsole(consoleProblems, /status of 401/); // signed out when the server's page first loaded
   await clinicianContext.close();
   await computerContext.close();
+});
+
+test('a SMART Health Link: an independent receiver (jose) and Ward’s own opener read only what was shared; a wrong passcode says how many tries are left', async ({ browser, page, consoleProblems }) => {
+  test.setTimeout(120_000);
+  await page.goto('/#/sign-in');
+  await page.getByLabel('Email address').fill(EMAIL);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+  await page.goto('/#/share-record');
+  await page.getByLabel('Their name').fill('Riverside Clinic EHR');
+  await page.getByLabel('Their email address').fill(`ehr.${Date.now()}@example.org`);
+  await page.getByLabel('Only some parts').check();
+  await page.getByLabel('Test results').check();
+  const made = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/shares' && r.request().method() === 'POST');
+  await page.getByTestId('share-record-submit').click();
+  const answer = await (await made).json();
+  await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
+  const code: string = answer.code;
+  const link: string = answer.link;
+  expect(link).toMatch(/^shlink:\/[A-Za-z0-9_-]+$/);
+
+  // The receiver, from the spec: decode the payload, POST the manifest
+  // with a recipient and the passcode, fetch the file, decrypt it with jose.
+  const p = JSON.parse(Buffer.from(link.slice('shlink:/'.length), 'base64url').toString());
+  expect(p.flag).toBe('P');
+  expect(p.label).toBe('Record shared by Robin');
+  expect(Buffer.from(p.key, 'base64url')).toHaveLength(32);
+  expect(Buffer.from(new URL(p.url).pathname.split('/').pop()!, 'base64url').length).toBeGreaterThanOrEqual(32); // ≥ 256 bits
+  const post = (passcode?: string) =>
+    fetch(p.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ recipient: 'Riverside Clinic EHR', passcode }) });
+  let r = await post();
+  expect(r.status).toBe(401);
+  expect((await r.json()).remainingAttempts).toBe(10);
+  r = await post('ABCD-EFGH-JKMN-PQRS-TVWX-Y');
+  expect(r.status).toBe(401);
+  expect((await r.json()).remainingAttempts).toBe(9);
+  r = await post(code);
+  expect(r.status).toBe(200);
+  const manifest = await r.json();
+  expect(manifest.files).toHaveLength(1);
+  expect(manifest.files[0].contentType).toBe('application/fhir+json');
+  const jwe = manifest.files[0].embedded ?? (await (await fetch(manifest.files[0].location)).text());
+  expect(jwe.split('.')).toHaveLength(5);
+  const { plaintext, protectedHeader } = await compactDecrypt(jwe, Buffer.from(p.key, 'base64url'));
+  expect(protectedHeader).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
+  const bundle = JSON.parse(new TextDecoder().decode(plaintext));
+  const types = new Set(bundle.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType));
+  expect(types.has('Observation')).toBe(true);
+  expect(types.has('DocumentReference')).toBe(false);
+  expect(types.has('MedicationStatement')).toBe(false);
+  // Each fetch encrypts afresh: a new IV every time.
+  const again = await (await post(code)).json();
+  const jwe2 = again.files[0].embedded ?? (await (await fetch(again.files[0].location)).text());
+  expect(jwe2.split('.')[2]).not.toBe(jwe.split('.')[2]);
+
+  // Ward's own opener, in the clinician's browser: the key stays in the page.
+  const clinicianContext = await browser.newContext();
+  const doc = await clinicianContext.newPage();
+  const sent: string[] = [];
+  doc.on('request', (req) => sent.push(req.url() + ' ' + (req.postData() ?? '')));
+  await doc.goto(page.url().replace(/#.*$/, '#/share'));
+  await doc.getByText('Open a SMART Health Link instead').click();
+  await doc.getByLabel('SMART Health Link').fill(link);
+  await doc.getByLabel('Your name, for the patient to see').fill('Dr Kofi Mensah');
+  await doc.getByLabel('Passcode').fill('WXYZ-0000-0000-0000-0000-0');
+  await doc.getByTestId('shl-submit').click();
+  await expect(doc.getByTestId('shl-passcode-error')).toContainText('You can try 8 more times');
+  await doc.getByLabel('Passcode').fill(code.toLowerCase());
+  await doc.getByTestId('shl-submit').click();
+  await expect(doc.getByTestId('shl-opened')).toHaveText('Record shared by Robin');
+  await expect(doc.getByTestId('shl-counts')).toContainText('test results and measurements');
+  await expect(doc.getByTestId('shl-counts')).not.toContainText('documents');
+  await expectNoAxeViolations(doc);
+  const download = doc.waitForEvent('download');
+  await doc.getByTestId('shl-save').click();
+  const saved = JSON.parse(readFileSync((await (await download).path())!, 'utf8'));
+  expect(saved.resourceType).toBe('Bundle');
+  for (const s of sent) expect(s).not.toContain(p.key);
+
+  // The patient sees the link's use in the access log; revoked, the link is gone.
+  await page.goto('/#/shares');
+  await page.getByRole('button', { name: /See who looked/ }).first().click();
+  await expect(page.locator('table').first()).toContainText('SMART Health Link');
+  await page.getByRole('button', { name: /Revoke now/ }).first().click();
+  await page.getByRole('button', { name: 'Yes, revoke now' }).click();
+  await expect(page.getByTestId('shares-done')).toBeVisible();
+  expect((await post(code)).status).toBe(404);
+  expectConsole(consoleProblems, /status of 401/);
+  await clinicianContext.close();
 });
