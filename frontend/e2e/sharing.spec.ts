@@ -33,6 +33,15 @@ async function signUpPatient(page: Page) {
   await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
 }
 
+/** Signs in the patient signed up by the first test. */
+async function signInPatient(page: Page) {
+  await page.goto('/#/sign-in');
+  await page.getByLabel('Email address').fill(EMAIL);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+}
+
 test('share test results with a clinician: emailed code, date of birth, only what was shared, the access seen, revoked at once', async ({ browser, page, consoleProblems }) => {
   test.setTimeout(120_000);
   await signUpPatient(page);
@@ -110,11 +119,7 @@ test('share test results with a clinician: emailed code, date of birth, only wha
 test('share from a computer: the record stays there, a sealed copy goes to the server, which emails the code; listed and revoked from the computer', async ({ browser, page, consoleProblems }) => {
   test.setTimeout(120_000);
   // On the server: the patient (signed up by the test above) makes a publishing key.
-  await page.goto('/#/sign-in');
-  await page.getByLabel('Email address').fill(EMAIL);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+  await signInPatient(page);
   await page.goto('/#/security');
   await expect(page.getByRole('heading', { name: 'Sharing from your own computer' })).toBeVisible();
   await page.getByLabel('Name for the computer').fill('Home laptop');
@@ -209,11 +214,7 @@ test('share from a computer: the record stays there, a sealed copy goes to the s
 
 test('a SMART Health Link: an independent receiver (jose) and Ward’s own opener read only what was shared; a wrong passcode says how many tries are left', async ({ browser, page, consoleProblems }) => {
   test.setTimeout(120_000);
-  await page.goto('/#/sign-in');
-  await page.getByLabel('Email address').fill(EMAIL);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText(PATIENT);
+  await signInPatient(page);
   await page.goto('/#/share-record');
   await page.getByLabel('Their name').fill('Riverside Clinic EHR');
   await page.getByLabel('Their email address').fill(`ehr.${Date.now()}@example.org`);
