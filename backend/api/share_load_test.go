@@ -6,16 +6,19 @@ package api
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ward-health/ward/backend/session"
 	"github.com/ward-health/ward/backend/share"
 )
 
@@ -222,5 +225,101 @@ func TestShareBruteForceBounded(t *testing.T) {
 	se.must(http.StatusOK, a, "GET", "/api/shares/"+c.Share.ID+"/access", nil, &access)
 	if n := len(access.Access); n == 0 || access.Access[n-1].Address != "192.0.2.44" {
 		t.Fatalf("the access log does not show the claimed address: %+v", access.Access)
+	}
+}
+
+// bulkResults is a Bundle of n results for patient p (no Patient: the
+// record already has one), about 450 bytes each.
+func bulkResults(p *patient, n int) []byte {
+	given, _, _ := strings.Cut(p.name, " ")
+	tag := strings.ToLower(given)
+	var entries []map[string]any
+	for i := range n {
+		entries = append(entries, map[string]any{"fullUrl": fmt.Sprintf("urn:uuid:bulk-%s-%d", tag, i), "resource": map[string]any{
+			"resourceType": "Observation", "id": fmt.Sprintf("bulk-%s-%d", tag, i), "status": "final",
+			"code":              map[string]any{"text": fmt.Sprintf("Serum analyte %d", i), "coding": []map[string]string{{"system": "http://loinc.org", "code": fmt.Sprintf("%d-%d", 10000+i, i%10)}}},
+			"subject":           map[string]string{"reference": "Patient/pt-" + tag},
+			"effectiveDateTime": time.Date(2020, 1, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour).Format(time.RFC3339),
+			"valueQuantity":     map[string]any{"value": float64(i%97) + 0.5, "unit": "mmol/L", "system": "http://unitsofmeasure.org", "code": "mmol/L"},
+			"referenceRange":    []map[string]any{{"low": map[string]any{"value": 1, "unit": "mmol/L"}, "high": map[string]any{"value": 99, "unit": "mmol/L"}}},
+		}})
+	}
+	b, _ := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "collection", "entry": entries})
+	return b
+}
+
+// BenchmarkShareOpenNotRight times POST /api/share/open (the handler, in
+// process) for each way a code can be refused, beside the right one, to
+// compare in a note: every refusal answers the same words, and an
+// unknown or revoked code opens a dummy of typical size (1 MiB) in place
+// of a share, so the times show how far apart they still are. Each
+// iteration's tries are given back outside the timer (the address's and
+// everyone's throttle counts, and the share's wrong dates), so every one
+// does the full work; nothing in Ward is changed.
+func BenchmarkShareOpenNotRight(b *testing.B) {
+	ctx := context.Background()
+	se := newShareEnv(b, false)
+	a, big := se.newPatient("Alma"), se.newPatient("Bruno")
+	se.signUp(a)
+	if err := session.Deliver(ctx, filepath.Join(se.dir, "vaults", "bruno"), "bulk.json", bytes.NewReader(bulkResults(big, 2200))); err != nil {
+		b.Fatal(err)
+	}
+	se.signUp(big)
+	live, bigLive := se.share(a, "all", 7*24*60), se.share(big, "all", 7*24*60)
+	expiring, revoked, locked := se.share(a, "all", 15), se.share(a, "all", 60), se.share(a, "all", 60)
+	se.must(http.StatusNoContent, a, "POST", "/api/shares/"+revoked.Share.ID+"/revoke", map[string]any{}, nil)
+	for i := range 5 {
+		if w := se.open(clinician(fmt.Sprintf("10.88.0.%d", i+1)), locked.Code, "1980-02-02"); w.Code != http.StatusUnauthorized {
+			b.Fatalf("locking: %d %s", w.Code, w.Body)
+		}
+	}
+	se.clock.Add(16 * time.Minute)
+	_, unknown := share.NewCode()
+	const from = "10.88.1.1"
+	for _, c := range []struct {
+		name      string
+		share     *created // nil: no share
+		code, dob string
+		want      int
+	}{
+		{"right", &live, live.Code, "1970-01-01", http.StatusOK},
+		{"unknown-code", nil, unknown, "1970-01-01", http.StatusUnauthorized},
+		{"wrong-dob", &live, live.Code, "1980-02-02", http.StatusUnauthorized},
+		{"wrong-dob-large", &bigLive, bigLive.Code, "1980-02-02", http.StatusUnauthorized},
+		{"expired", &expiring, expiring.Code, "1970-01-01", http.StatusUnauthorized},
+		{"revoked", &revoked, revoked.Code, "1970-01-01", http.StatusUnauthorized},
+		{"locked", &locked, locked.Code, "1970-01-01", http.StatusUnauthorized},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var sealed int64
+			if c.share != nil {
+				var n sql.NullInt64
+				if err := se.db.SQL().QueryRow(`SELECT length(sealed) FROM shares WHERE id = ?`, c.share.Share.ID).Scan(&n); err != nil {
+					b.Fatal(err)
+				}
+				sealed = n.Int64
+			}
+			doc := clinician(from)
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				// The keys are package share's (throttleIP, throttleAll).
+				for _, k := range []string{"share-ip:" + from, "share-all"} {
+					if err := se.db.Reset(ctx, k); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if c.name == "wrong-dob" || c.name == "wrong-dob-large" {
+					if _, err := se.db.SQL().Exec(`UPDATE shares SET dob_failures = 0 WHERE id = ?`, c.share.Share.ID); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				if w := se.open(doc, c.code, c.dob); w.Code != c.want || (c.want != http.StatusOK && acctErr(w) != "not_right") {
+					b.Fatalf("%s: %d %s", c.name, w.Code, w.Body)
+				}
+			}
+			b.ReportMetric(float64(sealed)/1024, "sealed-KiB")
+		})
 	}
 }
