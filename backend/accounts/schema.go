@@ -134,6 +134,9 @@ var migrations = []string{
 	CREATE INDEX publish_keys_account ON publish_keys(account);
 	CREATE TRIGGER accounts_delete_publish_keys AFTER DELETE ON accounts
 		BEGIN DELETE FROM publish_keys WHERE account = OLD.id; END;`,
+	// quiet: the patient asked not to be emailed when the share is first
+	// opened (they are by default).
+	`ALTER TABLE shares ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the newest schema this build knows.

@@ -39,6 +39,8 @@ type Share struct {
 	Revoked      time.Time // zero: not revoked
 	FirstUsed    time.Time // zero: never opened
 	DOBFailures  int64
+	// Quiet: no email to the patient when the share is first opened.
+	Quiet bool
 }
 
 // Locked says whether too many wrong dates of birth ended the share.
@@ -104,7 +106,7 @@ func (d *DB) PutShare(ctx context.Context, s Share) error {
 	return nil
 }
 
-const shareCols = `id, account, lookup, salt, sealed, recipient_sealed, sections, created, expires, revoked, dob_failures, first_used`
+const shareCols = `id, account, lookup, salt, sealed, recipient_sealed, sections, created, expires, revoked, dob_failures, first_used, quiet`
 
 func (d *DB) scanShare(row interface{ Scan(...any) error }, withRecipient bool) (Share, error) {
 	var s Share
@@ -113,7 +115,7 @@ func (d *DB) scanShare(row interface{ Scan(...any) error }, withRecipient bool) 
 	var created, expires int64
 	var revoked, firstUsed sql.NullInt64
 	if err := row.Scan(&s.ID, &s.Account, &s.Lookup, &s.Salt, &s.Sealed, &rs, &sections,
-		&created, &expires, &revoked, &s.DOBFailures, &firstUsed); err != nil {
+		&created, &expires, &revoked, &s.DOBFailures, &firstUsed, &s.Quiet); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Share{}, ErrNotFound
 		}
@@ -155,7 +157,7 @@ func (d *DB) ShareByID(ctx context.Context, id string) (Share, error) {
 func (d *DB) SharesOf(ctx context.Context, account string) ([]Share, error) {
 	rows, err := d.sql.QueryContext(ctx, `SELECT id, account, lookup, salt,
 		CASE WHEN sealed IS NULL THEN NULL ELSE x'' END, recipient_sealed, sections,
-		created, expires, revoked, dob_failures, first_used
+		created, expires, revoked, dob_failures, first_used, quiet
 		FROM shares WHERE account = ? ORDER BY created DESC, id`, account)
 	if err != nil {
 		return nil, fmt.Errorf("shares of %s: %w", account, err)
@@ -173,6 +175,12 @@ func (d *DB) SharesOf(ctx context.Context, account string) ([]Share, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// SetShareQuiet notes that account's share id is not to email the patient
+// when first opened. Another account's share, or none, gives ErrNotFound.
+func (d *DB) SetShareQuiet(ctx context.Context, account, id string) error {
+	return d.exec1(ctx, "quiet share", `UPDATE shares SET quiet = 1 WHERE id = ? AND account = ?`, id, account)
 }
 
 // RevokeShare ends account's share id now and deletes its ciphertext.

@@ -102,6 +102,7 @@ type shareJSON struct {
 	Expires   time.Time       `json:"expires"`
 	State     string          `json:"state"`
 	FirstUsed *time.Time      `json:"firstUsed"`
+	Notify    bool            `json:"notify"`
 	Email     *emailState     `json:"email,omitempty"`
 }
 
@@ -122,7 +123,7 @@ func sectionsJSON(s []string) any {
 
 func toShareJSON(s share.Share) shareJSON {
 	out := shareJSON{ID: s.ID, Label: s.Label, Recipient: s.Recipient, Sections: sectionsJSON(s.Sections),
-		Created: s.Created, Expires: s.Expires, State: s.State}
+		Created: s.Created, Expires: s.Expires, State: s.State, Notify: s.Notify}
 	if !s.FirstUsed.IsZero() {
 		t := s.FirstUsed
 		out.FirstUsed = &t
@@ -165,6 +166,21 @@ type shareAsk struct {
 	Recipient share.Recipient `json:"recipient"`
 	Sections  json.RawMessage `json:"sections"`
 	Minutes   int             `json:"minutes"`
+	// Notify: email the patient when the share is first opened (absent:
+	// yes).
+	Notify *bool `json:"notify,omitempty"`
+}
+
+// quieten turns the first-opened email off for s when the patient asked.
+func (h *handler) quieten(ctx context.Context, q *shareAsk, account string, s *share.Share) error {
+	if q.Notify == nil || *q.Notify {
+		return nil
+	}
+	if err := h.opt.Sharing.Service.Quiet(ctx, account, s.ID); err != nil {
+		return err
+	}
+	s.Notify = false
+	return nil
 }
 
 // ttl tidies the recipient and checks the length; the service checks the
@@ -213,6 +229,9 @@ func (h *handler) createShare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, code, err := sh.Service.Create(r.Context(), c.Account.ID, contents, req.Recipient, sections, ttl)
+	if err == nil {
+		err = h.quieten(r.Context(), &req, c.Account.ID, &s)
+	}
 	if err != nil {
 		h.fail(w, err)
 		return

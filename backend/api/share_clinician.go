@@ -113,7 +113,7 @@ func (h *handler) openShare(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	if v.FirstUse {
+	if v.FirstUse && !v.Quiet {
 		h.tellPatientOpened(r.Context(), v, h.clientIP(r), ua(r))
 	}
 	body := viewOf(v)

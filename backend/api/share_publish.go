@@ -137,7 +137,7 @@ func (h *handler) publishShare(w http.ResponseWriter, r *http.Request) {
 	}
 	patient := patientName(m, tok)
 	answer, err := c.Publish(r.Context(), map[string]any{"share": up, "code": code, "recipient": req.Recipient,
-		"minutes": req.Minutes, "patient": patient})
+		"minutes": req.Minutes, "patient": patient, "notify": req.Notify})
 	if err != nil {
 		h.writeWords(w, err)
 		return

@@ -126,6 +126,9 @@ func (h *handler) remotePublish(w http.ResponseWriter, r *http.Request) {
 		patient = ""
 	}
 	s, err := h.opt.Sharing.Service.Publish(r.Context(), h.shareAccount(r), req.Share, req.Code, req.Recipient, ttl)
+	if err == nil {
+		err = h.quieten(r.Context(), &req.shareAsk, h.shareAccount(r), &s)
+	}
 	if err != nil {
 		h.fail(w, err)
 		return

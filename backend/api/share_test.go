@@ -647,3 +647,59 @@ func TestShareLinkPasscodeLimitInParallel(t *testing.T) {
 		t.Fatalf("the share itself after the link closed = %d %s", w.Code, w.Body)
 	}
 }
+
+// TestShareQuiet: the patient is emailed when a share is first opened
+// unless they asked not to be, for that share only.
+func TestShareQuiet(t *testing.T) {
+	se := newShareEnv(t, false)
+	a := se.newPatient("Alma")
+	se.signUp(a)
+	var quiet, loud created
+	se.must(http.StatusCreated, a, "POST", "/api/shares", map[string]any{
+		"recipient": map[string]string{"name": "Dr Rowan Pike", "email": clinicianEmail},
+		"sections":  "all", "minutes": 60, "notify": false}, &quiet)
+	se.must(http.StatusCreated, a, "POST", "/api/shares", map[string]any{
+		"recipient": map[string]string{"name": "Dr Sam Lee", "email": "sam.lee@clinic.example"},
+		"sections":  "all", "minutes": 60, "notify": true}, &loud)
+	var list struct {
+		Shares []struct {
+			ID     string
+			Notify bool
+		}
+	}
+	se.must(http.StatusOK, a, "GET", "/api/shares", nil, &list)
+	notify := map[string]bool{}
+	for _, s := range list.Shares {
+		notify[s.ID] = s.Notify
+	}
+	if notify[quiet.Share.ID] || !notify[loud.Share.ID] {
+		t.Fatalf("notify in the list = %v", notify)
+	}
+	told := func() int {
+		if _, err := se.outbox.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		se.sender.mu.Lock()
+		defer se.sender.mu.Unlock()
+		n := 0
+		for _, m := range se.sender.msgs {
+			if m.To == a.email && strings.Contains(m.Subject, "opened") {
+				n++
+			}
+		}
+		return n
+	}
+	if w := se.open(clinician("10.77.0.2"), quiet.Code, "1970-01-01"); w.Code != http.StatusOK {
+		t.Fatalf("open quiet = %d", w.Code)
+	}
+	if n := told(); n != 0 {
+		t.Fatalf("the patient was emailed %d times about a share they asked to be quiet", n)
+	}
+	if w := se.open(clinician("10.77.0.3"), loud.Code, "1970-01-01"); w.Code != http.StatusOK {
+		t.Fatalf("open = %d", w.Code)
+	}
+	se.open(clinician("10.77.0.4"), loud.Code, "1970-01-01")
+	if n := told(); n != 1 {
+		t.Fatalf("the patient was emailed %d times about the first opening, want 1", n)
+	}
+}

@@ -131,6 +131,8 @@ type Share struct {
 	// State is "active", "expired", "revoked" or "locked" (five wrong
 	// dates of birth).
 	State string `json:"state"`
+	// Notify: the patient is emailed when the share is first opened.
+	Notify bool `json:"notify"`
 }
 
 func (s *Service) fromRow(r accounts.Share) Share {
@@ -144,7 +146,8 @@ func (s *Service) fromRow(r accounts.Share) Share {
 		state = "expired"
 	}
 	return Share{ID: r.ID, Label: label(r.Sections), Recipient: r.Recipient, Sections: r.Sections,
-		Created: r.Created, Expires: r.Expires, Revoked: r.Revoked, FirstUsed: r.FirstUsed, State: state}
+		Created: r.Created, Expires: r.Expires, Revoked: r.Revoked, FirstUsed: r.FirstUsed, State: state,
+		Notify: !r.Quiet}
 }
 
 func checkRecipient(r Recipient) (Recipient, error) {
@@ -188,6 +191,18 @@ func (s *Service) Create(ctx context.Context, account string, c *store.Contents,
 		return Share{}, "", err
 	}
 	return sh, code, nil
+}
+
+// Quiet stops account's share id from emailing the patient when it is
+// first opened.
+func (s *Service) Quiet(ctx context.Context, account, id string) error {
+	if err := s.db.SetShareQuiet(ctx, account, id); err != nil {
+		if errors.Is(err, accounts.ErrNotFound) {
+			return ErrNotFound
+		}
+		return errf("quiet: %w", err)
+	}
+	return nil
 }
 
 // List gives account's shares, newest first.
@@ -239,6 +254,8 @@ type Viewer struct {
 	// FirstUse is set the first time the share is opened (the patient may
 	// be told).
 	FirstUse bool
+	// Quiet: the patient asked not to be told.
+	Quiet bool
 }
 
 // Redeem opens the share for code if birthDate is the patient's. A code
@@ -338,7 +355,8 @@ func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, 
 		return nil, errf("redeem: %w", err)
 	}
 	return &Viewer{ShareID: row.ID, Account: row.Account, Label: p.Label, PatientName: p.Patient.Name,
-		Sections: p.Sections, Expires: row.Expires, Clinician: clinician, Record: Record(p, now), FirstUse: first}, nil
+		Sections: p.Sections, Expires: row.Expires, Clinician: clinician, Record: Record(p, now), FirstUse: first,
+		Quiet: row.Quiet}, nil
 }
 
 // normaliseDate reads YYYY-MM-DD or DD/MM/YYYY (also D/M/YYYY, and with

@@ -130,7 +130,13 @@ describe('patient calls', () => {
   it('createShare sends the organisation when given, and "all"', async () => {
     fetchMock.mockResolvedValueOnce(json(201, { share: SHARE, code: 'ABCD', qrPng: '', url: '', link: '' }));
     await createShare({ recipient: { name: 'A', email: 'a@b.cd', organisation: 'Riverside' }, sections: 'all', minutes: 15 });
-    expect(sent().body).toEqual({ recipient: { name: 'A', email: 'a@b.cd', organisation: 'Riverside' }, sections: 'all', minutes: 15 });
+    expect(sent().body).toEqual({ recipient: { name: 'A', email: 'a@b.cd', organisation: 'Riverside' }, sections: 'all', minutes: 15, notify: true });
+  });
+
+  it('createShare asks for no first-opened email only when told', async () => {
+    fetchMock.mockResolvedValueOnce(json(201, { share: SHARE, code: 'ABCD', qrPng: '', url: '', link: '' }));
+    await createShare({ recipient: { name: 'A', email: 'a@b.cd' }, sections: 'all', minutes: 15, notify: false });
+    expect(sent().body.notify).toBe(false);
   });
 
   it.each(['bad_recipient', 'bad_sections', 'bad_duration'])('createShare shows the message for 400 %s', async (code) => {

@@ -77,6 +77,8 @@ export interface Share {
   state: ShareState;
   /** When the code was first used (ISO), or null. */
   firstUsed: string | null;
+  /** Whether the patient is emailed when the share is first opened. */
+  notify?: boolean;
   email: ShareEmail;
 }
 
@@ -85,6 +87,8 @@ export interface CreateShareRequest {
   recipient: { name: string; email: string; organisation?: string };
   sections: ShareSections;
   minutes: number;
+  /** Email the patient when the share is first opened (absent: yes). */
+  notify?: boolean;
 }
 
 /** POST /api/shares → 201. The code is shown once and never kept. */
@@ -243,7 +247,7 @@ export async function createShare(req: CreateShareRequest): Promise<CreateShareR
   const recipient: CreateShareRequest['recipient'] = { name: req.recipient.name.trim(), email: req.recipient.email.trim() };
   const org = req.recipient.organisation?.trim();
   if (org) recipient.organisation = org;
-  const answer = await call<CreateShareResponse>('POST', '/api/shares', { recipient, sections: req.sections, minutes: req.minutes } satisfies CreateShareRequest);
+  const answer = await call<CreateShareResponse>('POST', '/api/shares', { recipient, sections: req.sections, minutes: req.minutes, notify: req.notify !== false } satisfies CreateShareRequest);
   needShare(answer.share);
   if (typeof answer.code !== 'string' || !answer.code) throw new SecurityError(SERVICE_PROBLEM, 201, 'bad_json');
   return answer;
