@@ -105,9 +105,8 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	defer os.RemoveAll(tmp)
 	b := &bencher{opt: opt, tmp: tmp, rep: &Report{
-		Machine:     machine(opt.Version),
-		Sizes:       map[string]*Size{},
-		NotMeasured: []string{"share-code redemptions: Ward has no share codes yet"},
+		Machine: machine(opt.Version),
+		Sizes:   map[string]*Size{},
 	}}
 	var missing []string
 	b.rep.Binary, missing = binarySizes(opt.Root)
@@ -333,9 +332,17 @@ func (b *bencher) serve(ctx context.Context, s *Size, dir string, password []byt
 			paths = append(paths, e.Path)
 		}
 	}
+	st, share, done, err := b.shareStep(ctx, tr, s.Resources)
+	if err != nil {
+		return err
+	}
+	defer done()
+	mix := append(getSteps(lb, paths), st)
 	b.logf("%d: load, %d clients for %s", s.Resources, b.opt.Clients, b.opt.LoadDuration)
-	l := load(ctx, lb, paths, b.opt.Clients, b.opt.LoadDuration, b.opt.LoadRequests)
+	l := load(ctx, mix, b.opt.Clients, b.opt.LoadDuration, b.opt.LoadRequests)
 	l.Resources = s.Resources
+	l.ShareCodes = share.note(len(mix))
+	share.fill(l.Share)
 	b.rep.Load = l
 	if l.Errors > 0 {
 		b.fail(l.Errors, errors.New(l.FirstError))

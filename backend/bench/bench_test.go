@@ -88,7 +88,10 @@ func TestRunTiny(t *testing.T) {
 		"sizes.300.floor.json_decode_ms", "sizes.300.floor.seal_ms", "sizes.300.floor.sqlite_insert_ms",
 		"sizes.300.floor.parse_ratio", "sizes.300.floor.commit_ratio", "sizes.300.floor.total_ratio",
 		"load.requests", "load.requests_per_s", "load.p50_ms", "load.p99_ms", "load.errors", "load.clients",
-		"load.share_codes", "binary.executable.bytes", "errors", "seconds", "not_measured",
+		"load.share_codes", "load.share.shares", "load.share.resources", "load.share.sealed_bytes",
+		"load.share.redemptions", "load.share.redemptions_per_s", "load.share.p50_ms", "load.share.p99_ms",
+		"load.share.errors", "load.share.open_ms", "load.share.floor_ms", "load.share.floor_ratio",
+		"binary.executable.bytes", "errors", "seconds", "not_measured",
 		"sizes.300.import.cli_ms",
 	}
 	// The sqlcipher floor is measured wherever sqlcipher is installed, and
@@ -145,13 +148,22 @@ func TestRunTiny(t *testing.T) {
 	if rep.Load.Requests < 2 || rep.Load.DurationS > 5 {
 		t.Errorf("load: %d requests in %.1f s", rep.Load.Requests, rep.Load.DurationS)
 	}
+	if sl := rep.Load.Share; sl == nil || sl.Shares != 2 || sl.Redemptions == 0 || sl.Redemptions >= rep.Load.Requests ||
+		!strings.Contains(rep.Load.ShareCodes, "POST /api/share/open") {
+		t.Errorf("share redemptions in the load: %+v (%d requests in all): %s", sl, rep.Load.Requests, rep.Load.ShareCodes)
+	}
+	for _, s := range rep.NotMeasured {
+		if strings.Contains(s, "share code") || strings.Contains(s, "share-code") {
+			t.Errorf("not measured: %s", s)
+		}
+	}
 
 	var out bytes.Buffer
 	if err := WriteTable(&out, rep); err != nil {
 		t.Fatal(err)
 	}
 	t.Log("\n" + out.String() + log.String())
-	tableWants := []string{"resources/s", "home in process", "LOAD", "share codes", "ward vault import ms"}
+	tableWants := []string{"resources/s", "home in process", "LOAD", "share codes", "share redemptions", "open / floor", "ward vault import ms"}
 	if haveSQLCipher {
 		tableWants = append(tableWants, "import total / sqlcipher", "ward vault import / sqlcipher")
 	} else {

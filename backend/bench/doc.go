@@ -2,7 +2,8 @@
 // `ward bench` and `make bench`: importing a patient (JSON parse, seal,
 // commit), unlocking (password and passkey slots, then opening the record),
 // reading through the real HTTP handler (in process and over loopback),
-// serving under concurrent load, and the raw floor of each stage on the same
+// serving under concurrent load (the reads, and share-code redemptions on
+// a server with accounts: share.go), and the raw floor of each stage on the same
 // machine in the same run (encoding/json, XChaCha20-Poly1305, SQLite) so the
 // numbers say how close Ward is to the limit. It also records binary and
 // frontend bundle sizes.

@@ -117,8 +117,31 @@ type Load struct {
 	P50MS        float64  `json:"p50_ms"`
 	P99MS        float64  `json:"p99_ms"`
 	Endpoints    []string `json:"endpoints"`
-	ShareCodes   string   `json:"share_codes"`
-	FirstError   string   `json:"first_error,omitempty"`
+	// ShareCodes says how share-code redemptions are in the mix.
+	ShareCodes string     `json:"share_codes"`
+	Share      *ShareLoad `json:"share,omitempty"`
+	FirstError string     `json:"first_error,omitempty"`
+}
+
+// ShareLoad is the share-code redemptions in the load's mix (each one step
+// of two requests: the code, then the first page), and what one costs on
+// its own beside its floor.
+type ShareLoad struct {
+	Shares          int     `json:"shares"`       // one per client
+	Resources       int     `json:"resources"`    // in each share
+	SealedBytes     int     `json:"sealed_bytes"` // one share's sealed copy
+	Redemptions     int     `json:"redemptions"`
+	RedemptionsPerS float64 `json:"redemptions_per_s"`
+	P50MS           float64 `json:"p50_ms"` // under the load
+	P99MS           float64 `json:"p99_ms"`
+	Errors          int     `json:"errors"`
+	// OpenMS is POST /api/share/open alone, in process, with no load:
+	// the median after two warm-ups.
+	OpenMS float64 `json:"open_ms"`
+	// FloorMS is the least a redemption must do with nothing of Ward
+	// (redeemFloor); FloorRatio is OpenMS over it.
+	FloorMS    float64 `json:"floor_ms"`
+	FloorRatio float64 `json:"floor_ratio"`
 }
 
 // Floor is the raw cost of each import stage on the same bytes, without

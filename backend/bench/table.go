@@ -128,6 +128,12 @@ func WriteTable(w io.Writer, r *Report) error {
 			fmt.Fprintf(w, "  first error: %s\n", l.FirstError)
 		}
 		fmt.Fprintf(w, "  share codes: %s\n", l.ShareCodes)
+		if sl := l.Share; sl != nil {
+			fmt.Fprintf(w, "  share redemptions: %d, %s/s, p50 %s ms, p99 %s ms, %d errors\n",
+				sl.Redemptions, num(sl.RedemptionsPerS), num(sl.P50MS), num(sl.P99MS), sl.Errors)
+			fmt.Fprintf(w, "  POST /api/share/open alone, in process: %s ms; floor (SQLite read + XChaCha20-Poly1305 open + encoding/json, same bytes) %s ms; open / floor %s\n",
+				num(sl.OpenMS), num(sl.FloorMS), ratio(sl.FloorRatio))
+		}
 	}
 
 	b := r.Binary
