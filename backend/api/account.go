@@ -79,7 +79,7 @@ func (h *handler) fail(w http.ResponseWriter, err error) {
 		if wait > 0 {
 			secs := int(math.Ceil(wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text}, "retryAfterSeconds": secs})
+			writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text, RetryAfterSeconds: secs}})
 			return
 		}
 	}

@@ -184,7 +184,7 @@ func (h *handler) passkeySignInError(w http.ResponseWriter, r *http.Request, eve
 	said := words.Of(err)
 	h.security(event, r, "outcome", "throttled", "with", "passkey", "wait_seconds", secs)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text}, "retryAfterSeconds": secs})
+	writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text, RetryAfterSeconds: secs}})
 }
 
 // readPasskeyJSON is readJSON for a body of up to passkey.MaxBody (64

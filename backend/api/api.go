@@ -284,6 +284,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// RetryAfterSeconds, on a 429, is the wait (also in Retry-After).
+	RetryAfterSeconds int `json:"retryAfterSeconds,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {

@@ -65,7 +65,7 @@ func (h *handler) shareFail(w http.ResponseWriter, err error) {
 		said := words.Of(err)
 		secs := int(math.Ceil(many.Wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text}, "retryAfterSeconds": secs})
+		writeJSON(w, said.Status, map[string]any{"error": apiError{Code: said.Code, Message: said.Text, RetryAfterSeconds: secs}})
 		return
 	}
 	h.fail(w, err)

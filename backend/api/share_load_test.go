@@ -203,17 +203,14 @@ func TestShareBruteForceBounded(t *testing.T) {
 	hb := se.loopBrowser(t, "127.0.30.1")
 	hb.header.Set("X-Forwarded-For", "192.0.2.44")
 	ans, err := hb.open(c.Code, "1970-01-01")
-	var said struct {
-		Error             apiError
-		RetryAfterSeconds int
-	}
+	var said struct{ Error apiError }
 	_ = json.Unmarshal(ans.body, &said)
-	if err != nil || ans.status != http.StatusTooManyRequests || said.RetryAfterSeconds <= 0 ||
-		!strings.Contains(said.Error.Message, "Wait "+strconv.Itoa(said.RetryAfterSeconds)+" seconds") {
+	if err != nil || ans.status != http.StatusTooManyRequests || said.Error.RetryAfterSeconds <= 0 ||
+		!strings.Contains(said.Error.Message, "Wait "+strconv.Itoa(said.Error.RetryAfterSeconds)+" seconds") {
 		t.Fatalf("the holder after the limit for everyone: %v %d %s", err, ans.status, ans.body)
 	}
 	t.Logf("the holder was told: %q (Retry-After %s)", said.Error.Message, ans.header.Get("Retry-After"))
-	se.clock.Add(time.Duration(said.RetryAfterSeconds-1) * time.Second)
+	se.clock.Add(time.Duration(said.Error.RetryAfterSeconds-1) * time.Second)
 	if ans, _ := hb.open(c.Code, "1970-01-01"); ans.status != http.StatusTooManyRequests {
 		t.Fatalf("a second before the stated wait: %d %s", ans.status, ans.body)
 	}

@@ -208,12 +208,12 @@ func guess(b *loopBrowser, codes []string, workers int, claim func(i int) string
 					tally.notRight++
 				case a.status == http.StatusTooManyRequests && a.errorCode() == "too_many_tries":
 					tally.throttled++
-					var v struct{ RetryAfterSeconds int }
+					var v struct{ Error struct{ RetryAfterSeconds int } }
 					_ = json.Unmarshal(a.body, &v)
-					if h := a.header.Get("Retry-After"); v.RetryAfterSeconds <= 0 || h != strconv.Itoa(v.RetryAfterSeconds) {
+					if h := a.header.Get("Retry-After"); v.Error.RetryAfterSeconds <= 0 || h != strconv.Itoa(v.Error.RetryAfterSeconds) {
 						tally.badRetry++
 					}
-					tally.waitS = max(tally.waitS, v.RetryAfterSeconds)
+					tally.waitS = max(tally.waitS, v.Error.RetryAfterSeconds)
 				default:
 					tally.other++
 					tally.firstOther = cmp.Or(tally.firstOther, fmt.Sprintf("%d %s", a.status, a.body))

@@ -561,12 +561,9 @@ func TestShareOpenThrottled(t *testing.T) {
 		_, code := share.NewCode()
 		w := se.open(doc, code, "1970-01-01")
 		if w.Code == http.StatusTooManyRequests {
-			var body struct {
-				Error             apiError
-				RetryAfterSeconds int
-			}
+			var body struct{ Error apiError }
 			_ = json.Unmarshal(w.Body.Bytes(), &body)
-			if body.Error.Code != "too_many_tries" || body.RetryAfterSeconds <= 0 || w.Header().Get("Retry-After") == "" {
+			if body.Error.Code != "too_many_tries" || body.Error.RetryAfterSeconds <= 0 || w.Header().Get("Retry-After") == "" {
 				t.Fatalf("throttled = %s", w.Body)
 			}
 			return

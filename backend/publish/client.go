@@ -193,10 +193,10 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (json.Ra
 	}
 	var e struct {
 		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
+			Code        string `json:"code"`
+			Message     string `json:"message"`
+			RetryAfterS int    `json:"retryAfterSeconds"`
 		} `json:"error"`
-		RetryAfterS int `json:"retryAfterSeconds"`
 	}
 	if json.Unmarshal(b, &e) != nil || e.Error.Code == "" {
 		return nil, ErrNotWard
@@ -204,5 +204,5 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (json.Ra
 	if resp.StatusCode == http.StatusUnauthorized && e.Error.Code == "publish_key_refused" {
 		return nil, ErrKeyRefused
 	}
-	return nil, &ServerError{Status: resp.StatusCode, Code: e.Error.Code, Text: e.Error.Message, RetryAfterS: e.RetryAfterS}
+	return nil, &ServerError{Status: resp.StatusCode, Code: e.Error.Code, Text: e.Error.Message, RetryAfterS: e.Error.RetryAfterS}
 }

@@ -79,7 +79,7 @@ func TestClientAnswers(t *testing.T) {
 		case "/api/remote/shares/slow/revoke":
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusTooManyRequests)
-			w.Write([]byte(`{"error":{"code":"throttled","message":"Wait a minute."},"retryAfterSeconds":60}`))
+			w.Write([]byte(`{"error":{"code":"throttled","message":"Wait a minute.","retryAfterSeconds":60}}`))
 		case "/api/remote/shares/gone/revoke":
 			w.WriteHeader(http.StatusNoContent)
 		case "/api/remote/shares":
