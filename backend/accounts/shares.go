@@ -210,6 +210,20 @@ func (d *DB) ShareDOBFailed(ctx context.Context, id string) (int64, bool, error)
 	return n, n >= ShareMaxDOBFailures, nil
 }
 
+// ShareDOBFailures is share id's count of wrong dates of birth (0 for no
+// such share).
+func (d *DB) ShareDOBFailures(ctx context.Context, id string) (int64, error) {
+	var n int64
+	err := d.sql.QueryRowContext(ctx, `SELECT dob_failures FROM shares WHERE id = ?`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("share date of birth failures: %w", err)
+	}
+	return n, nil
+}
+
 // MarkShareUsed notes that share id was opened and says whether this was
 // the first time.
 func (d *DB) MarkShareUsed(ctx context.Context, id string) (bool, error) {

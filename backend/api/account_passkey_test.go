@@ -377,7 +377,9 @@ func TestAccountPasskeyThrottled(t *testing.T) {
 		}
 	}
 	w := e.do(t, b, "POST", "/api/account/sign-in/passkey/begin", map[string]any{})
-	var out struct{ Error struct{ RetryAfterSeconds int } }
+	var out struct {
+		Error struct{ RetryAfterSeconds int }
+	}
 	json.Unmarshal(w.Body.Bytes(), &out) //nolint:errcheck
 	if w.Code != http.StatusTooManyRequests || pksCode(w) != "too_many_tries" || w.Header().Get("Retry-After") == "" || out.Error.RetryAfterSeconds <= 0 ||
 		!strings.Contains(w.Body.String(), "face or fingerprint") {

@@ -716,7 +716,9 @@ func TestAccountsThrottle(t *testing.T) {
 		body           string
 	}
 	answerOf := func(w *httptest.ResponseRecorder) answer {
-		var body struct{ Error struct{ RetryAfterSeconds int } }
+		var body struct {
+			Error struct{ RetryAfterSeconds int }
+		}
 		json.Unmarshal(w.Body.Bytes(), &body)
 		return answer{w.Code, acctErr(w), w.Header().Get("Retry-After"), body.Error.RetryAfterSeconds, w.Body.String()}
 	}

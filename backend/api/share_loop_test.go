@@ -208,7 +208,9 @@ func guess(b *loopBrowser, codes []string, workers int, claim func(i int) string
 					tally.notRight++
 				case a.status == http.StatusTooManyRequests && a.errorCode() == "too_many_tries":
 					tally.throttled++
-					var v struct{ Error struct{ RetryAfterSeconds int } }
+					var v struct {
+						Error struct{ RetryAfterSeconds int }
+					}
 					_ = json.Unmarshal(a.body, &v)
 					if h := a.header.Get("Retry-After"); v.Error.RetryAfterSeconds <= 0 || h != strconv.Itoa(v.Error.RetryAfterSeconds) {
 						tally.badRetry++

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -28,9 +29,10 @@ const (
 )
 
 // Throttle keys: every redemption is counted against the client's address
-// and against everyone, before any work. The count for everyone waits
-// only after every globalPer failures (accounts.DB.ThrottleWait), so a
-// few clinicians' typos do not stop every clinician.
+// before any work, and every failure against everyone (tries.go). The
+// count for everyone waits only after every globalPer failures
+// (accounts.DB.ThrottleWait), so a few clinicians' typos do not stop
+// every clinician.
 const (
 	throttleIP  = "share-ip:"
 	throttleAll = "share-all"
@@ -87,6 +89,8 @@ type Service struct {
 	dummyCode *Code
 	dummySalt []byte
 	viewers   *Viewers
+	triesMu   sync.Mutex // take: check and count a try in one step
+	dobMu     sync.Mutex // checkBirth: read, compare and count in one step
 }
 
 // New makes a Service.
@@ -262,9 +266,11 @@ type Viewer struct {
 // that is malformed gives ErrBadCode and a date that is not a date
 // ErrBadDate, before anything is counted; too many tries give a
 // *ThrottledError before any work. Every other refusal is ErrNotRight,
-// after the same work: for a code with no share, or a revoked one, a
-// dummy of a typical size is decrypted in its place and its header read.
+// after the same work (for a code with no share, or a revoked one, a
+// dummy of a typical size is decrypted in its place and its header read)
+// and no sooner than refusalTime.
 func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, ua string) (*Viewer, error) {
+	start := time.Now()
 	c, err := ParseCode(code)
 	if err != nil {
 		return nil, err
@@ -275,22 +281,8 @@ func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, 
 		return nil, ErrBadDate
 	}
 	ipKey := throttleIP + from
-	wait, err := s.db.Check(ctx, ipKey)
-	if err != nil {
-		return nil, errf("redeem: %w", err)
-	}
-	all, err := s.db.ThrottleWait(ctx, throttleAll, globalPer)
-	if err != nil {
-		return nil, errf("redeem: %w", err)
-	}
-	wait = max(wait, all)
-	if wait > 0 {
-		return nil, &ThrottledError{Wait: wait}
-	}
-	for _, k := range []string{ipKey, throttleAll} {
-		if _, err := s.db.Fail(ctx, k); err != nil {
-			return nil, errf("redeem: %w", err)
-		}
+	if err := s.take(ctx, ipKey); err != nil {
+		return nil, err
 	}
 
 	row, err := s.db.ShareByLookup(ctx, LookupHash(s.lookupKey, c))
@@ -318,21 +310,19 @@ func (s *Service) Redeem(ctx context.Context, code, birthDate, clinician, from, 
 	}
 	dobRight := subtle.ConstantTimeCompare([]byte(want), []byte(dob)) == 1
 	live := found && opened && row.Live(now)
-	if !(dobRight && live) {
-		id := "-"
-		if found {
-			id = row.ID
-		}
-		if _, _, err := s.db.ShareDOBFailed(ctx, id); err != nil {
-			return nil, errf("redeem: %w", err)
-		}
-		return nil, ErrNotRight
+	id := "-"
+	if found {
+		id = row.ID
 	}
-
-	for _, k := range []string{ipKey, throttleAll} {
-		if err := s.db.Refund(ctx, k); err != nil {
-			return nil, errf("redeem: %w", err)
-		}
+	right, err := s.checkBirth(ctx, id, dobRight && live)
+	if err == nil {
+		err = s.settle(ctx, ipKey, right)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !right {
+		return nil, refuse(ctx, start)
 	}
 	if p, err = decodePayload(body); err != nil {
 		return nil, errf("redeem: %w", err)

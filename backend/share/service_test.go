@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,9 +180,14 @@ func TestShareRefusalsIdentical(t *testing.T) {
 		{"expired", func() error { f.clk.add(MinTTL); return redeem(expiring, testBirth) }},
 	}
 	for _, tc := range cases {
+		began := time.Now()
 		name, err := tc.name, tc.try()
 		if !errors.Is(err, ErrNotRight) || err.Error() != ErrNotRight.Error() || err != ErrNotRight {
 			t.Errorf("%s: %v, want exactly ErrNotRight", name, err)
+		}
+		// Each refusal takes at least refusalTime, whatever its work.
+		if took := time.Since(began); took < refusalTime {
+			t.Errorf("%s answered in %v, before the %v every refusal waits", name, took, refusalTime)
 		}
 	}
 	if err := redeem(live, testBirth); err != nil {
@@ -284,6 +290,68 @@ func TestShareBirthDates(t *testing.T) {
 		got, ok := normaliseDate(in)
 		if got != want || ok != (want != "") {
 			t.Errorf("%q: %q %v, want %q", in, got, ok, want)
+		}
+	}
+}
+
+// TestShareBurstCounted: tries sent at once count as tries sent one by
+// one: a burst of wrong codes from one address does the work of five and
+// no more, and the others are told to wait.
+func TestShareBurstCounted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const n = 60
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, unknown := NewCode()
+			_, err := f.svc.Redeem(ctx, unknown, testBirth, "", "203.0.113.7", "UA")
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	worked, waited := 0, 0
+	for err := range errs {
+		var th *ThrottledError
+		switch {
+		case err == ErrNotRight:
+			worked++
+		case errors.As(err, &th) && th.Wait > 0:
+			waited++
+		default:
+			t.Errorf("a guess: %v", err)
+		}
+	}
+	if worked != 5 || waited != n-5 {
+		t.Fatalf("%d guesses at once from one address: %d did the work, %d waited; want 5 and %d", n, worked, waited, n-5)
+	}
+	// Right codes in flight do not count against everyone: 40 clinicians
+	// opening their own shares at once, from their own addresses, all get in.
+	codes := make([]string, 40)
+	for i := range codes {
+		_, codes[i], _ = f.svc.Create(ctx, "acc1", contents(), dr, []string{"results"}, time.Hour)
+	}
+	oks := make(chan error, len(codes))
+	for i, code := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.svc.Redeem(ctx, code, testBirth, "Dr", fmt.Sprintf("198.51.100.%d", i+1), "UA")
+			oks <- err
+		}()
+	}
+	wg.Wait()
+	close(oks)
+	for err := range oks {
+		if err != nil {
+			t.Errorf("a clinician with the right code at a busy moment: %v", err)
 		}
 	}
 }
