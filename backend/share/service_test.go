@@ -269,15 +269,33 @@ func TestShareViewersBounded(t *testing.T) {
 	f := newFixture(t)
 	vs := f.svc.Viewers()
 	first := vs.Start(&Viewer{ShareID: "x", Expires: f.clk.now().Add(time.Hour)})
-	for range MaxViewers {
+	for i := range MaxViewers {
 		f.clk.add(time.Millisecond)
-		vs.Start(&Viewer{ShareID: "y", Expires: f.clk.now().Add(time.Hour)})
+		vs.Start(&Viewer{ShareID: fmt.Sprint("y", i), Expires: f.clk.now().Add(time.Hour)})
 	}
 	if vs.Len() != MaxViewers {
 		t.Fatalf("%d viewers held", vs.Len())
 	}
 	if _, err := vs.Get(context.Background(), first); !errors.Is(err, ErrViewerEnded) {
 		t.Fatalf("the oldest was not dropped: %v", err)
+	}
+
+	// One share holds at most MaxViewersPerShare: opening it again and
+	// again (one code, many sessions) drops its own oldest, no one else's.
+	vs = newViewers(f.svc)
+	other := vs.Start(&Viewer{ShareID: "other", Expires: f.clk.now().Add(time.Hour)})
+	var ids []string
+	for range MaxViewersPerShare + 3 {
+		f.clk.add(time.Millisecond)
+		ids = append(ids, vs.Start(&Viewer{ShareID: "z", Expires: f.clk.now().Add(time.Hour)}))
+	}
+	if vs.Len() != MaxViewersPerShare+1 || vs.m[other] == nil {
+		t.Fatalf("%d sessions held after opening one share %d times; the other share's kept: %v", vs.Len(), len(ids), vs.m[other] != nil)
+	}
+	for i, id := range ids {
+		if held := vs.m[id] != nil; held != (i >= 3) {
+			t.Errorf("session %d of share z held: %v", i, held)
+		}
 	}
 }
 

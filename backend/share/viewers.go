@@ -14,11 +14,15 @@ import (
 // Viewer sessions: a clinician who redeemed a share gets a random 256-bit
 // session id, held only in memory. A session ends after ViewerIdle unused,
 // when the share expires or is revoked (checked in the database on every
-// Get), or when more than MaxViewers are held (the least recently used
-// goes). A restart ends them all: the clinician types the code again.
+// Get), or when more than MaxViewers are held, or more than
+// MaxViewersPerShare of one share (the least recently used goes: each
+// holds its own decoded copy of the record, so someone with one code
+// cannot fill the server's memory). A restart ends them all: the
+// clinician types the code again.
 const (
-	ViewerIdle = 15 * time.Minute
-	MaxViewers = 1000
+	ViewerIdle         = 15 * time.Minute
+	MaxViewers         = 1000
+	MaxViewersPerShare = 5
 )
 
 // ErrViewerEnded is a viewer session that is unknown, idle too long, or
@@ -48,18 +52,38 @@ func (vs *Viewers) Start(v *Viewer) string {
 	now := vs.s.now()
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
+	for vs.count(v.ShareID) >= MaxViewersPerShare {
+		vs.dropOldest(v.ShareID)
+	}
 	for len(vs.m) >= MaxViewers {
-		var oldest string
-		var at time.Time
-		for k, e := range vs.m {
-			if oldest == "" || e.used.Before(at) {
-				oldest, at = k, e.used
-			}
-		}
-		delete(vs.m, oldest)
+		vs.dropOldest("")
 	}
 	vs.m[id] = &viewerEntry{v: v, used: now}
 	return id
+}
+
+// count is how many sessions share shareID has (vs.mu held).
+func (vs *Viewers) count(shareID string) int {
+	n := 0
+	for _, e := range vs.m {
+		if e.v.ShareID == shareID {
+			n++
+		}
+	}
+	return n
+}
+
+// dropOldest ends the least recently used session, of share shareID only
+// unless it is "" (vs.mu held).
+func (vs *Viewers) dropOldest(shareID string) {
+	var oldest string
+	var at time.Time
+	for k, e := range vs.m {
+		if (shareID == "" || e.v.ShareID == shareID) && (oldest == "" || e.used.Before(at)) {
+			oldest, at = k, e.used
+		}
+	}
+	delete(vs.m, oldest)
 }
 
 // Get gives the viewer for session id and counts as use; ErrViewerEnded
