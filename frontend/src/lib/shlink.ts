@@ -3,7 +3,7 @@
 // viewer address holding one after #) and the passcode. The page asks the
 // link's manifest for the files, and decrypts them here with the link's
 // key (JOSE compact JWE, dir + A256GCM, through the jose library over
-// WebCrypto): the key is in the link, and never sent to any server.
+// WebCrypto, loaded only then): the key is in the link, and never sent to any server.
 //
 // The page's Content-Security-Policy lets it call only this Ward server,
 // so links made elsewhere are refused with words saying so.
@@ -13,7 +13,6 @@
 // clinician's own system. Ward reads records only through its one FHIR
 // read model on the server; there is no second one here.
 
-import { compactDecrypt } from 'jose';
 
 /** The link's payload (the JSON after shlink:/). */
 export interface LinkPayload {
@@ -102,6 +101,8 @@ async function readText(res: Response): Promise<string> {
 /** Decrypts one compact JWE with the link's key (dir + A256GCM only). */
 export async function decryptFile(jwe: string, key: Uint8Array): Promise<string> {
   try {
+    // Loaded only when a link is opened: most visitors never need it.
+    const { compactDecrypt } = await import('jose');
     const { plaintext } = await compactDecrypt(jwe.trim(), key, {
       keyManagementAlgorithms: ['dir'],
       contentEncryptionAlgorithms: ['A256GCM'],
