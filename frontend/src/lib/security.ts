@@ -3,6 +3,7 @@
 // in this page when it has WebAuthn, else in the system browser (the desktop
 // window), polled until it ends.
 
+import type { Snippet } from 'svelte';
 import {
   ApiError,
   SERVICE_PROBLEM,
@@ -23,6 +24,21 @@ import {
 import { canDoPasskeysHere, createCredential, getAssertion, type CredentialJSON } from './passkey';
 
 /** An error answer, with the wait a 429 asks for (else 0). */
+/**
+ * What Security settings gives a section it holds (components/ShareThrough,
+ * components/PublishKeys): its one way to make a change (asking "Confirm it
+ * is you" first), its confirm box, and its errors and success banner.
+ */
+export interface SettingsSectionProps {
+  change: (field: string, run: () => Promise<void>) => void;
+  confirmBox: Snippet;
+  fieldError: Snippet<[string]>;
+  errorFor: (field: string) => string | null;
+  showError: (field: string, message: string) => void;
+  showDone: (message: string) => Promise<void>;
+  busy: boolean;
+}
+
 export class SecurityError extends ApiError {
   constructor(
     message: string,
