@@ -17,6 +17,8 @@ export default defineConfig({
   testDir: './e2e',
   projects: [
     { name: 'demo', testMatch: /ward\.spec\.ts$/, metadata: { server: 'demo' } },
+    // The patient's experience (issue 14): page layout, navigation, print, at 1280 and 390 px, on the demo record.
+    { name: 'experience', testMatch: /experience[-\w]*\.spec\.ts$/, metadata: { server: 'demo' } },
     { name: 'vault', testMatch: /vault\.spec\.ts$/, metadata: { server: 'vault' } },
     { name: 'setup', testMatch: /setup\.spec\.ts$/, metadata: { server: 'setup' } },
     { name: 'safety', testMatch: /safety[-\w]*\.spec\.ts$/, metadata: { server: 'safety' } },
