@@ -49,7 +49,9 @@ func (r *Record) buildSearch() {
 					detail += ", " + w
 				}
 			}
-			add(Match{Kind: "result", Title: x.Name, Detail: strings.TrimPrefix(detail, ", "), Date: rep.Taken, Link: "#/results/" + url.PathEscape(rep.ID), Organisation: rep.Organisation, Urgent: x.Urgent})
+			// A test inside a report: its history across reports, not
+			// the newest report it happens to be in.
+			add(Match{Kind: "result", Title: x.Name, Detail: strings.TrimPrefix(detail, ", "), Date: rep.Taken, Link: testLink(x.TestKey), Organisation: rep.Organisation, Urgent: x.Urgent})
 		}
 	}
 	for _, c := range r.health.Conditions {
@@ -72,16 +74,24 @@ func (r *Record) buildSearch() {
 	}
 }
 
-// Search finds up to limit entries containing every word of q, best
-// first: titles starting with the query, then titles with a word starting
-// with it, then anything containing it; newest first within each.
+// testLink is the address of a test's history page (the frontend's
+// router: "#/tests/<testKey>").
+func testLink(key string) string { return "#/tests/" + url.PathEscape(key) }
+
+// Search finds up to limit entries containing every word of q (a lay
+// word such as "sugar" standing for the tests it means, search_synonyms.go),
+// best first: titles starting with the query, then titles with a word
+// starting with it, then anything containing it; newest first within each.
 func (r *Record) Search(q string, limit int) []Match {
 	q = strings.ToLower(strings.TrimSpace(q))
 	out := []Match{}
 	if q == "" {
 		return out
 	}
-	words := strings.Fields(q)
+	terms := queryTerms(q)
+	if len(terms) == 0 {
+		terms = []term{{alts: []string{q}, synonym: []bool{false}}}
+	}
 	type scored struct {
 		score int
 		e     *searchEntry
@@ -89,11 +99,16 @@ func (r *Record) Search(q string, limit int) []Match {
 	var hits []scored
 	for i := range r.search {
 		e := &r.search[i]
+		phrase := q
 		ok := true
-		for _, w := range words {
-			if !strings.Contains(e.hay, w) {
+		for _, t := range terms {
+			a, found := t.found(e.hay)
+			if !found {
 				ok = false
 				break
+			}
+			if len(terms) == 1 {
+				phrase = a // "sugar" found as HbA1c ranks as a search for HbA1c
 			}
 		}
 		if !ok {
@@ -101,11 +116,11 @@ func (r *Record) Search(q string, limit int) []Match {
 		}
 		score := 3
 		switch {
-		case strings.HasPrefix(e.title, q):
+		case strings.HasPrefix(e.title, phrase):
 			score = 0
-		case strings.Contains(e.title, " "+q):
+		case strings.Contains(e.title, " "+phrase):
 			score = 1
-		case strings.Contains(e.title, q):
+		case strings.Contains(e.title, phrase):
 			score = 2
 		}
 		hits = append(hits, scored{score, e})
