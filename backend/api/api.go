@@ -133,6 +133,7 @@ func New(opt Options) http.Handler {
 		"GET /api/summary":                            h.summary,
 		"GET /api/results":                            h.results,
 		"GET /api/results/{id}":                       h.result,
+		"GET /api/tests":                              h.tests,
 		"GET /api/history":                            h.history,
 		"GET /api/health":                             h.health,
 		"GET /api/visits":                             h.visits,
@@ -148,6 +149,7 @@ func New(opt Options) http.Handler {
 	} {
 		h.handle(pattern, h.withRecord(fn))
 	}
+	h.handle("POST /api/viewed", h.viewed)
 	h.handle("GET /api/vault", h.vaultStatus)
 	h.handle("POST /api/vault/unlock", h.unlock)
 	h.handle("POST /api/vault/lock", h.lock)

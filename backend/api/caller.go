@@ -273,6 +273,7 @@ var shareRecordRoutes = map[string]string{
 	"GET /api/timeline":                           "",
 	"GET /api/results":                            "results",
 	"GET /api/results/{id}":                       "results",
+	"GET /api/tests":                              "results",
 	"GET /api/history":                            "results",
 	"GET /api/health":                             "health",
 	"GET /api/visits":                             "visits",

@@ -163,6 +163,8 @@ func isolationTable(ids bIDs) map[string]isoCase {
 		"GET /api/results":                            {path: "/api/results"},
 		"GET /api/results/{id}":                       {path: "/api/results/" + url.PathEscape(ids.result), ids: true},
 		"GET /api/history":                            {path: "/api/history?test=" + url.QueryEscape(ids.history), ids: true},
+		"GET /api/tests":                              {path: "/api/tests"},
+		"POST /api/viewed":                            {path: "/api/viewed", body: empty},
 		"GET /api/health":                             {path: "/api/health"},
 		"GET /api/visits":                             {path: "/api/visits"},
 		"GET /api/documents":                          {path: "/api/documents"},

@@ -57,7 +57,3 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request) (*records.Recor
 	writeError(w, said.Status, said.Code, said.Text)
 	return nil, false
 }
-
-func (h *handler) summary(w http.ResponseWriter, r *http.Request, rec *records.Record) {
-	writeJSON(w, http.StatusOK, rec.Summary())
-}

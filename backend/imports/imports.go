@@ -83,6 +83,9 @@ type Runner struct {
 	mu    sync.Mutex
 	jobs  map[string]*Job
 	busy  bool
+	// failed is the last import if it failed: the home page asks for it
+	// again until an import succeeds (it is kept in memory only).
+	failed *Job
 }
 
 // ErrBusy means another import is running.
@@ -140,7 +143,6 @@ func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, same bo
 		res, err = rn.importFile(ctx, tok, f, Options{Source: source, SamePerson: same, Progress: func(n int) { j.items.Store(int64(n)) }})
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.ended = time.Now()
 	j.source = res.Source
 	switch {
@@ -151,7 +153,29 @@ func (rn *Runner) Run(ctx context.Context, tok, id, file, source string, same bo
 	default:
 		j.state, j.err = Failed, err
 	}
-	return j.snapshot(), nil
+	snap := j.snapshot()
+	j.mu.Unlock()
+	rn.mu.Lock()
+	switch snap.State {
+	case Done:
+		rn.failed = nil
+	case Failed:
+		rn.failed = j
+	}
+	rn.mu.Unlock()
+	return snap, nil
+}
+
+// LastFailure is the last import when it failed and none has succeeded
+// since.
+func (rn *Runner) LastFailure() (Snapshot, bool) {
+	rn.mu.Lock()
+	j := rn.failed
+	rn.mu.Unlock()
+	if j == nil {
+		return Snapshot{}, false
+	}
+	return j.Snapshot(), true
 }
 
 // Options are what the person importing said; see intake.Options.

@@ -30,7 +30,15 @@ type Source struct {
 	// Organisations are those its items name (a lab, a clinic), sorted.
 	Organisations []string `json:"organisations"`
 	Counts        Counts   `json:"counts"`
+	// OutOfDate is true when its records were copied more than StaleAfter
+	// ago: newer results are likely to be missing, and the home page says so.
+	OutOfDate bool `json:"outOfDate"`
 }
+
+// StaleAfter is how old a source's copy may be before the home page asks
+// for a newer one. Hospital results arrive within days; after three months
+// a copy that has not changed is likely to be missing some.
+const StaleAfter = 90 * 24 * time.Hour
 
 // Set is the resources that came from one source.
 type Set struct {
@@ -78,6 +86,12 @@ type Summary struct {
 	Counts        Counts   `json:"counts"`
 	// Urgent are the critical results to call out at the top of the page.
 	Urgent []Urgent `json:"urgent"`
+	// NextAppointment is the soonest upcoming appointment, nil for none.
+	NextAppointment *Visit `json:"nextAppointment"`
+	// LatestResults are the three tests with the newest results.
+	LatestResults []Test `json:"latestResults"`
+	// LatestLetter is the newest letter or document, nil for none.
+	LatestLetter *Document `json:"latestLetter"`
 }
 
 // Record is the decoded view of everything loaded.
@@ -94,6 +108,7 @@ type Record struct {
 	visits      Visits
 	documents   []Document
 	docByID     map[string]*Document
+	tests       []Test
 	search      []searchEntry
 	timeline    []TimelineItem
 	other       map[string][]OtherItem
@@ -131,6 +146,7 @@ func Rebuild(now time.Time, prev *Decoded, sets ...Set) (*Record, *Decoded) {
 		counts := rec.add(s, all.sets[i], all)
 		s.Source.Counts = counts
 		s.Source.DataUpTo, s.Source.Organisations = rec.since(m)
+		s.Source.OutOfDate = !s.Source.LastUpdated.IsZero() && now.Sub(s.Source.LastUpdated) > StaleAfter
 		if s.Source.Notices == nil {
 			s.Source.Notices = []string{}
 		}
@@ -205,6 +221,20 @@ func (r *Record) finish() {
 		sort.SliceStable(items, func(i, j int) bool { return items[i].Date > items[j].Date })
 	}
 	r.summary.Urgent = r.findUrgent()
+	r.buildTests()
+	r.summary.LatestResults = r.LatestTests(3)
+	if len(r.visits.Upcoming) > 0 {
+		next := r.visits.Upcoming[0]
+		r.summary.NextAppointment = &next
+	}
+	for _, d := range r.documents {
+		if d.Status != "superseded" {
+			d.HTML, d.data = "", nil
+			d.ReplacedBy = r.listed(d.ReplacedBy)
+			r.summary.LatestLetter = &d
+			break
+		}
+	}
 	r.buildSearch()
 	r.buildTimeline()
 }

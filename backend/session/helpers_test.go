@@ -90,3 +90,20 @@ func observation(id, text, value string) fhir.Resource {
 func batch(source string, rs ...fhir.Resource) store.Batch {
 	return store.Batch{Source: store.Source{Name: source, LastUpdated: testNow}, Items: items(rs)}
 }
+
+// unlockedAt opens a new vault unlocked by its owner, on a clock the test
+// moves (*clock), with an hour's idle time. It returns the vault's folder too.
+func unlockedAt(t *testing.T) (m *Manager, tok string, clock *time.Time, dir string) {
+	t.Helper()
+	dir = newVault(t, "Test", nil)
+	m, _ = open(t, dir)
+	now := testNow
+	clock = &now
+	m.now = func() time.Time { return *clock }
+	m.idle = time.Hour
+	tok, err := m.Unlock(context.Background(), Secret{Password: testPassword, From: "owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, tok, clock, dir
+}

@@ -9,15 +9,7 @@ import (
 
 func TestPublishTarget(t *testing.T) {
 	ctx := context.Background()
-	dir := newVault(t, "Test", nil)
-	m, _ := open(t, dir)
-	clock := testNow
-	m.now = func() time.Time { return clock }
-	m.idle = time.Hour
-	tok, err := m.Unlock(ctx, Secret{Password: testPassword, From: "owner"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, tok, clock, _ := unlockedAt(t)
 	if got, err := m.PublishTarget(ctx, tok); err != nil || got != nil {
 		t.Fatalf("no target yet = %+v, %v", got, err)
 	}
@@ -32,7 +24,7 @@ func TestPublishTarget(t *testing.T) {
 		t.Fatalf("a stranger's token = %v", err)
 	}
 	// Changing it is a security change: it needs a fresh session.
-	clock = clock.Add(FreshFor + time.Minute)
+	*clock = clock.Add(FreshFor + time.Minute)
 	if err := m.SetPublishTarget(ctx, tok, nil); !errors.Is(err, ErrNotFresh) {
 		t.Fatalf("stale change = %v, want ErrNotFresh", err)
 	}

@@ -112,6 +112,9 @@ type Manager struct {
 	tokens map[[32]byte]*token // by the sha256 of each live token
 	maxAge time.Duration       // a token's lifetime however much it is used
 	timer  *time.Timer
+	// demoViewed is the demo record's "last looked" time (viewed.go): the
+	// demo has no vault to keep it in.
+	demoViewed time.Time
 
 	// afterLoad, if set (by tests), runs when an unlock has built its view
 	// and before it takes mu to swap it in: the window a Lock must win.
