@@ -8,7 +8,6 @@
 package demo
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -60,8 +59,9 @@ func Generate(opt Options) ([]fhir.Resource, error) {
 		return nil, fmt.Errorf("demo: Options.Now is required")
 	}
 	g := &gen{
-		rng: rand.New(rand.NewPCG(opt.Seed, 0x5741524400000000^opt.Seed)),
-		now: opt.Now.UTC(),
+		rng:  rand.New(rand.NewPCG(opt.Seed, 0x5741524400000000^opt.Seed)),
+		seed: opt.Seed,
+		now:  opt.Now.UTC(),
 	}
 	g.base()
 	g.bloodTests(opt.Resources)
@@ -96,10 +96,11 @@ func Bundle(rs []fhir.Resource) ([]byte, error) {
 type obj = map[string]any
 
 type gen struct {
-	rng *rand.Rand
-	now time.Time
-	out []obj
-	n   int // resources emitted so far (== len(out))
+	rng  *rand.Rand
+	seed uint64
+	now  time.Time
+	out  []obj
+	n    int // resources emitted so far (== len(out))
 }
 
 func (g *gen) add(m obj) { g.out = append(g.out, m) }
@@ -259,78 +260,7 @@ func (g *gen) base() {
 	g.add(g.immunisation("COVID-19 vaccine", "1324681000000101", g.now.AddDate(-1, -1, 10)))
 	g.add(g.immunisation("Tetanus, diphtheria and polio vaccine", "414619005", g.now.AddDate(-9, 4, 0)))
 
-	// Visits: past encounters, upcoming appointments.
-	past := []struct {
-		months       int
-		kind, reason string
-		who          string
-	}{
-		{-30, "Outpatient appointment", "Diabetes review", consultID},
-		{-18, "Outpatient appointment", "Diabetes review", consultID},
-		{-9, "Emergency department visit", "Asthma attack", gpID},
-		{-6, "Outpatient appointment", "Diabetes review", consultID},
-		{-1, "Nurse appointment", "Blood pressure check", nurseID},
-	}
-	var lastEncounter string
-	for _, p := range past {
-		start := time.Date(g.now.Year(), g.now.Month(), 10, 9, 30, 0, 0, time.UTC).AddDate(0, p.months, 0)
-		lastEncounter = g.id("encounter")
-		g.add(obj{
-			"resourceType": "Encounter", "id": lastEncounter, "status": "finished",
-			"class":           obj{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
-			"type":            []obj{code(snomed, "185389009", p.kind)},
-			"subject":         ref("Patient", patientID),
-			"participant":     []obj{{"individual": ref("Practitioner", p.who)}},
-			"period":          obj{"start": stamp(start), "end": stamp(start.Add(30 * time.Minute))},
-			"reasonCode":      []obj{{"text": p.reason}},
-			"serviceProvider": ref("Organization", orgID),
-		})
-	}
-	upcoming := []struct {
-		days         int
-		what, reason string
-		who          string
-	}{
-		{9, "Blood test", "HbA1c and kidney function", nurseID},
-		{23, "Outpatient appointment", "Diabetes review", consultID},
-		{60, "Eye screening", "Diabetic eye screening", ""},
-	}
-	for _, u := range upcoming {
-		start := time.Date(g.now.Year(), g.now.Month(), g.now.Day(), 10, 15, 0, 0, time.UTC).AddDate(0, 0, u.days)
-		parts := []obj{{"actor": ref("Patient", patientID), "status": "accepted"}}
-		if u.who != "" {
-			parts = append(parts, obj{"actor": obj{"reference": "Practitioner/" + u.who, "display": practitionerName(u.who)}, "status": "accepted"})
-		}
-		g.add(obj{
-			"resourceType": "Appointment", "id": g.id("appointment"), "status": "booked",
-			"serviceType": []obj{{"text": u.what}},
-			"description": u.what,
-			"reasonCode":  []obj{{"text": u.reason}},
-			"start":       stamp(start), "end": stamp(start.Add(20 * time.Minute)),
-			"participant": parts,
-		})
-	}
-
-	// A clinic letter.
-	letter := fmt.Sprintf("Dear Dr Ellis,\n\nI reviewed %s %s in the diabetes clinic today. "+
-		"Their HbA1c has improved since starting metformin. Kidney function is stable. "+
-		"Please continue the current medicines. I will see them again in 6 months.\n\n"+
-		"Yours sincerely,\nDr Priya Shah, Consultant in Diabetes\n", PatientGiven, PatientFamily)
-	g.add(obj{
-		"resourceType": "DocumentReference", "id": g.id("document"), "status": "current",
-		"type":        code(loinc, "11488-4", "Consult note"),
-		"description": "Diabetes clinic letter",
-		"subject":     ref("Patient", patientID),
-		"date":        stamp(time.Date(g.now.Year(), g.now.Month(), 10, 12, 0, 0, 0, time.UTC).AddDate(0, -6, 0)),
-		"author":      []obj{ref("Practitioner", consultID)},
-		"custodian":   ref("Organization", orgID),
-		"content": []obj{{"attachment": obj{
-			"contentType": "text/plain; charset=utf-8",
-			"title":       "Diabetes clinic letter",
-			"data":        base64.StdEncoding.EncodeToString([]byte(letter)),
-		}}},
-		"context": obj{"encounter": []obj{ref("Encounter", lastEncounter)}},
-	})
+	g.visits()
 }
 
 func (g *gen) immunisation(name, c string, when time.Time) obj {

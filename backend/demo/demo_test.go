@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/backend/fhir"
+	"github.com/ward-health/ward/backend/records"
 )
 
 var now = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -109,7 +110,7 @@ func TestValid(t *testing.T) {
 func TestHasEveryKind(t *testing.T) {
 	rs, _ := Generate(Options{Seed: 1, Now: now})
 	got := strings.Join(Types(rs), ",")
-	want := "AllergyIntolerance,Appointment,Condition,DiagnosticReport,DocumentReference,Encounter,Immunization,MedicationRequest,Observation,Organization,Patient,Practitioner"
+	want := "AllergyIntolerance,Appointment,Condition,DiagnosticReport,DocumentReference,Encounter,Immunization,Location,MedicationRequest,Observation,Organization,Patient,Practitioner"
 	if got != want {
 		t.Fatalf("types = %s\nwant    %s", got, want)
 	}
@@ -121,6 +122,42 @@ func TestHasEveryKind(t *testing.T) {
 	}
 	if !strings.HasPrefix(NHSNumber, "999") {
 		t.Errorf("NHS number %s is outside the 999 test range", NHSNumber)
+	}
+}
+
+// TestAppointments: the appointments page has something to show on the
+// demo: every upcoming appointment has a place, an address, a length and a
+// phone number, and past visits link to that day's letter and results.
+func TestAppointments(t *testing.T) {
+	for _, n := range []int{0, 5000} {
+		rs, err := Generate(Options{Seed: 1, Now: now, Resources: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := records.Build(now, records.Set{Source: records.Source{Name: OrganisationName}, Resources: rs}).Visits()
+		if len(v.Upcoming) < 3 || len(v.Past) < 5 {
+			t.Fatalf("%d upcoming, %d past; want at least 3 and 5", len(v.Upcoming), len(v.Past))
+		}
+		for _, a := range v.Upcoming {
+			if a.Place == "" || a.Address == "" || a.Minutes == 0 || a.Phone == "" {
+				t.Errorf("upcoming %s: place %q, address %q, minutes %d, phone %q; want all", a.Title, a.Place, a.Address, a.Minutes, a.Phone)
+			}
+		}
+		kinds := map[string]int{}
+		withBoth := 0
+		for _, p := range v.Past {
+			k := map[string]bool{}
+			for _, r := range p.Related {
+				kinds[r.Kind]++
+				k[r.Kind] = true
+			}
+			if k["document"] && k["result"] {
+				withBoth++
+			}
+		}
+		if withBoth == 0 || kinds["result"] < 3 {
+			t.Errorf("past visits link %v; want one with a letter and results, and results on more than one", kinds)
+		}
 	}
 }
 

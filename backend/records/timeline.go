@@ -17,6 +17,10 @@ type TimelineItem struct {
 	Organisation string `json:"organisation"`
 	// Urgent marks a report with a critical result: red, and only then.
 	Urgent bool `json:"urgent,omitempty"`
+	// Upcoming marks an appointment still to come (booked, not cancelled):
+	// the timeline shows these above "Today", everything else below it,
+	// whatever its date.
+	Upcoming bool `json:"upcoming,omitempty"`
 }
 
 // reportDetail says in a line what matters most about a report: urgent
@@ -47,6 +51,9 @@ func plural(n int, one, many string) string {
 }
 
 func (r *Record) buildTimeline() {
+	// buildTimeline runs last in finish, once reports and documents are
+	// sorted: the visits' links to them are made here too.
+	r.relateVisits()
 	add := func(it TimelineItem) {
 		if it.Date != "" {
 			r.timeline = append(r.timeline, it)
@@ -68,7 +75,7 @@ func (r *Record) buildTimeline() {
 		add(TimelineItem{Date: im.Date, Kind: "immunisation", Title: im.Name, Detail: im.summary(), Link: "#/health", Organisation: im.Organisation})
 	}
 	for _, v := range r.visits.list() {
-		add(TimelineItem{Date: v.Start, Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason), Link: "#/visits", Organisation: v.Organisation})
+		add(TimelineItem{Date: v.Start, Kind: "visit", Title: v.Title, Detail: v.withStatus(v.Reason), Link: "#/visits", Organisation: v.Organisation, Upcoming: v.upcoming})
 	}
 	for _, d := range r.documents {
 		add(TimelineItem{Date: d.Date, Kind: "document", Title: d.Title, Detail: d.withStatus(d.Type), Link: "#/documents/" + url.PathEscape(d.ID), Organisation: d.Organisation})

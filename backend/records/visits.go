@@ -21,8 +21,21 @@ type Visit struct {
 	Reason       string `json:"reason"`
 	Status       string `json:"status"`
 	Organisation string `json:"organisation"`
+	// Address is where the place is, on one line ("1 Example Road,
+	// Exampleton, ZZ99 3AA"), from its Location or Organization.
+	Address string `json:"address"`
+	// Phone is the place's phone number, else that of the organisation
+	// running it.
+	Phone string `json:"phone"`
+	// Minutes is how long it lasts (end minus start, else an appointment's
+	// minutesDuration); 0 when not known or a day or more.
+	Minutes int `json:"minutes"`
+	// Related are the reports and letters dated on the visit's days (past
+	// and current visits that took place; none for upcoming ones).
+	Related []Related `json:"related"`
 
-	current bool // in Visits.Current
+	current  bool // in Visits.Current
+	upcoming bool // in Visits.Upcoming
 }
 
 // Visits splits visits into current (a stay or visit under way, newest
@@ -41,16 +54,13 @@ func (v *Visits) sort(now time.Time) {
 	v.Current, v.Upcoming, v.Past = []Visit{}, []Visit{}, []Visit{}
 	for _, x := range v.all {
 		t, err := parseTime(x.Start)
-		upcoming := err == nil && t.After(now)
-		switch x.Status {
-		case "cancelled", "noshow", "entered-in-error":
-			upcoming = false
-		}
+		upcoming := err == nil && t.After(now) && !notHappening(x.Status)
 		switch {
 		case isCurrent(x, now):
 			x.current = true
 			v.Current = append(v.Current, x)
 		case upcoming:
+			x.upcoming = true
 			v.Upcoming = append(v.Upcoming, x)
 		default:
 			v.Past = append(v.Past, x)
@@ -103,9 +113,18 @@ func isCurrent(x Visit, now time.Time) bool {
 	return err == nil && !t.After(now)
 }
 
-// parseTime reads FHIR dateTime and date values.
+// floatingLayout is a time with no zone, which FHIR forbids but some
+// systems send: the place's own clock time.
+const floatingLayout = "2006-01-02T15:04:05"
+
+// parseTime reads FHIR dateTime and date values. A time with no zone is
+// taken as UK time (where the record's places are), not UTC, so an
+// appointment at 10:30 is not an hour late in summer.
 func parseTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02", "2006-01", "2006"} {
+	if t, err := time.Parse(floatingLayout, s); err == nil {
+		return t.Add(-ukOffset(t)), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02", "2006-01", "2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
@@ -126,7 +145,7 @@ func (b *builder) visit(res fhir.Resource) int {
 	if e.Status == "entered-in-error" || b.elsewhere(res, provenance{Subject: e.Subject}, firstNonEmpty(e.Description, "Visit")) {
 		return 0
 	}
-	v := Visit{ID: res.ID, Kind: "visit", Status: e.Status, Organisation: b.orgOf(res, provenance{Meta: e.Meta}, refs(e.ServiceProvider), nil)}
+	v := Visit{ID: res.ID, Kind: "visit", Status: e.Status, Organisation: b.orgOf(res, provenance{Meta: e.Meta}, refs(e.ServiceProvider), nil), Related: []Related{}}
 	if res.Type == "Appointment" {
 		v.Kind = "appointment"
 		v.Start, v.End = e.Start, e.End
@@ -153,6 +172,7 @@ func (b *builder) visit(res fhir.Resource) int {
 			break
 		}
 	}
+	var place *fhir.Reference // what Place names, for its address and phone
 	for _, p := range e.Participant {
 		ref := p.Individual
 		if ref == nil {
@@ -163,7 +183,7 @@ func (b *builder) visit(res fhir.Resource) int {
 		}
 		switch {
 		case hasType(ref.Reference, "Location") && v.Place == "":
-			v.Place = b.name(*ref, res)
+			v.Place, place = b.name(*ref, res), ref
 		case hasType(ref.Reference, "Patient"):
 		case v.Clinician == "":
 			v.Clinician = b.name(*ref, res)
@@ -171,12 +191,17 @@ func (b *builder) visit(res fhir.Resource) int {
 	}
 	for _, l := range e.Location {
 		if v.Place == "" {
-			v.Place = b.name(l.Location, res)
+			v.Place, place = b.name(l.Location, res), &l.Location
 		}
 	}
 	if v.Place == "" && e.ServiceProvider != nil {
-		v.Place = b.name(*e.ServiceProvider, res)
+		v.Place, place = b.name(*e.ServiceProvider, res), e.ServiceProvider
 	}
+	v.Address, v.Phone = b.placeContact(place, res)
+	if v.Phone == "" {
+		_, v.Phone = b.placeContact(e.ServiceProvider, res)
+	}
+	v.Minutes = visitMinutes(v.Start, v.End, e.MinutesDuration)
 	b.rec.visits.all = append(b.rec.visits.all, v)
 	return 1
 }
@@ -222,9 +247,11 @@ type visitJSON struct {
 	Period      *fhir.Period           `json:"period"`
 	Start       string                 `json:"start"`
 	End         string                 `json:"end"`
-	ReasonCode  []fhir.CodeableConcept `json:"reasonCode"`
-	Participant []participant          `json:"participant"`
-	Location    []struct {
+	// MinutesDuration is an Appointment's length when its times do not give it.
+	MinutesDuration int                    `json:"minutesDuration"`
+	ReasonCode      []fhir.CodeableConcept `json:"reasonCode"`
+	Participant     []participant          `json:"participant"`
+	Location        []struct {
 		Location fhir.Reference `json:"location"`
 	} `json:"location"`
 	ServiceProvider *fhir.Reference `json:"serviceProvider"`
