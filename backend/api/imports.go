@@ -43,8 +43,8 @@ func (h *handler) startImport(w http.ResponseWriter, r *http.Request) {
 	}
 	body := &limited{r: r.Body, left: MaxUpload}
 	same := q.Get("samePerson") == "yes"
-	snap, err := h.importsFor(r).Run(r.Context(), h.token(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), same, r.ContentLength, body)
-	snap = worded(snap)
+	ran, err := h.importsFor(r).Run(r.Context(), h.token(r), q.Get("id"), name, strings.TrimSpace(q.Get("source")), same, r.ContentLength, body)
+	snap := worded(ran)
 	// The file's name and the source may name the patient: only the size
 	// and the outcome are logged.
 	outcome := snap.State
@@ -87,13 +87,25 @@ func (h *handler) importStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, worded(j.Snapshot()))
 }
 
+// importAnswer is an import's progress as the API reports it: with a
+// failed one's technical detail beside its plain message.
+type importAnswer struct {
+	imports.Snapshot
+	// Detail is the reader's own words for a file Ward could not read
+	// ("invalid character '/' ... (line 3)"), shown behind "Technical
+	// details"; "" otherwise.
+	Detail string `json:"detail,omitempty"`
+}
+
 // worded puts a failed import's error into words.
-func worded(s imports.Snapshot) imports.Snapshot {
+func worded(s imports.Snapshot) importAnswer {
+	a := importAnswer{Snapshot: s}
 	if s.Err != nil {
 		w := words.ImportFailed(s.File, s.Err)
-		s.Code, s.Message = w.Code, w.Text
+		a.Code, a.Message = w.Code, w.Text
+		a.Detail = words.ImportDetail(s.Err)
 	}
-	return s
+	return a
 }
 
 func (h *handler) cancelImport(w http.ResponseWriter, r *http.Request) {

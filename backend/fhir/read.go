@@ -32,9 +32,10 @@ const guardWindow = MaxResourceBytes + 1<<20
 // guardWindow bytes past the start of the value it is reading
 // (InputOffset), so no value costs more than that before it is refused.
 type guard struct {
-	r   io.Reader
-	dec *json.Decoder
-	fed int64 // bytes handed to the decoder
+	r     io.Reader
+	dec   *json.Decoder
+	fed   int64 // bytes handed to the decoder
+	lines int64 // newlines handed to the decoder, for errorAt
 }
 
 func (g *guard) Read(p []byte) (int, error) {
@@ -47,6 +48,7 @@ func (g *guard) Read(p []byte) (int, error) {
 	}
 	n, err := g.r.Read(p)
 	g.fed += int64(n)
+	g.lines += int64(bytes.Count(p[:n], []byte{'\n'}))
 	return n, err
 }
 
@@ -59,6 +61,11 @@ type FormatError struct {
 	Entry int // 0-based index of the resource or bundle entry, -1 for the file
 	Msg   string
 	Err   error
+	// Kind is what is wrong, when it is a fault a person can recognise
+	// (ErrComment, ErrTruncated … in faults.go); nil otherwise.
+	Kind error
+	// Line is the 1-based line of a syntax mistake, 0 when not known.
+	Line int
 }
 
 func (e *FormatError) Error() string {
@@ -99,7 +106,7 @@ type ReadOptions struct {
 func ReadWith(r io.Reader, opt ReadOptions) iter.Seq2[Resource, error] {
 	return func(yield func(Resource, error) bool) {
 		g := &guard{r: bufio.NewReaderSize(r, 1<<16)}
-		rd := &reader{dec: json.NewDecoder(g), yield: yield, opt: opt}
+		rd := &reader{dec: json.NewDecoder(g), g: g, yield: yield, opt: opt}
 		g.dec = rd.dec
 		rd.dec.UseNumber()
 		rd.run()
@@ -108,18 +115,26 @@ func ReadWith(r io.Reader, opt ReadOptions) iter.Seq2[Resource, error] {
 
 type reader struct {
 	dec   *json.Decoder
+	g     *guard
 	yield func(Resource, error) bool
 	opt   ReadOptions
 	n     int  // entries seen, for error messages
 	done  bool // the consumer stopped or an error was reported
+	// values is how many top-level values have begun: a file whose very
+	// first token is not JSON is not a JSON file at all.
+	values int
 }
 
 func (rd *reader) fail(msg string, err error) { rd.failAt(rd.n, msg, err) }
 
 func (rd *reader) failAt(entry int, msg string, err error) {
+	rd.failWith(&FormatError{Entry: entry, Msg: msg, Err: err})
+}
+
+func (rd *reader) failWith(fe *FormatError) {
 	if !rd.done {
 		rd.done = true
-		rd.yield(Resource{}, &FormatError{Entry: entry, Msg: msg, Err: err})
+		rd.yield(Resource{}, fe)
 	}
 }
 
@@ -130,7 +145,10 @@ func (rd *reader) badJSON(entry int, err error) {
 		rd.failAt(entry, tooLarge, err)
 		return
 	}
-	rd.failAt(entry, "this is not valid JSON: "+jsonProblem(err), err)
+	line, bad := rd.errorAt(err)
+	fe := &FormatError{Entry: entry, Err: err, Kind: syntaxKind(err, bad, rd.values == 0), Line: line}
+	fe.Msg = "this is not valid JSON: " + jsonProblem(err, fe.Line)
+	rd.failWith(fe)
 }
 
 func (rd *reader) emit(res Resource, fullURL string) {
@@ -148,12 +166,11 @@ func (rd *reader) emit(res Resource, fullURL string) {
 }
 
 func (rd *reader) run() {
-	values := 0
 	for !rd.done {
 		tok, err := rd.dec.Token()
 		if err == io.EOF {
-			if values == 0 {
-				rd.fail("the file is empty", nil)
+			if rd.values == 0 {
+				rd.failWith(&FormatError{Entry: rd.n, Msg: "the file is empty", Kind: ErrEmpty})
 			}
 			return
 		}
@@ -165,7 +182,7 @@ func (rd *reader) run() {
 			rd.fail("this is JSON but not a FHIR resource (a resource is a JSON object)", nil)
 			return
 		}
-		values++
+		rd.values++
 		rd.object()
 	}
 }
@@ -241,7 +258,7 @@ func (rd *reader) object() {
 	}
 	switch {
 	case rtype == "":
-		rd.fail("this is JSON but not a FHIR resource (it has no resourceType)", ErrNotResource)
+		rd.failWith(&FormatError{Entry: rd.n, Msg: "this is JSON but not a FHIR resource (it has no resourceType)", Err: ErrNotResource, Kind: ErrNotResource})
 	case rtype == "Bundle":
 		for _, e := range entries {
 			if !rd.entry(e) {
@@ -337,16 +354,21 @@ func checkJSON(raw []byte) error {
 	return nil
 }
 
-func jsonProblem(err error) string {
+// jsonProblem is the decoder's own words for err, with the line it is on
+// (line, from errorAt; 0 when not known).
+func jsonProblem(err error, line int) string {
 	var syn *json.SyntaxError
+	if errors.As(err, &syn) && line > 0 {
+		return fmt.Sprintf("%s (line %d)", syn.Error(), line)
+	}
 	if errors.As(err, &syn) {
-		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
+		return syn.Error()
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
 		return fmt.Sprintf("%q should be %s, not %s", typ.Field, typ.Type, typ.Value)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return "the file ends in the middle of the JSON"
 	}
 	return err.Error()

@@ -101,7 +101,9 @@ func ReadContext(ctx context.Context, r io.Reader, name string) (*File, error) {
 		f.Format = FHIRXML
 		var js []byte
 		if js, err = fhir.XMLToJSON(br); err != nil {
-			err = &fhir.FormatError{Entry: -1, Msg: err.Error(), Err: err}
+			if !errors.As(err, new(*fhir.FormatError)) {
+				err = xmlFault(err)
+			}
 			break
 		}
 		err = f.readFHIR(bytes.NewReader(js))
@@ -170,7 +172,7 @@ func (f *File) readCCDA(r io.Reader) error {
 		err = ErrNotCCDA
 	}
 	if err != nil {
-		return &fhir.FormatError{Entry: -1, Msg: err.Error(), Err: err}
+		return xmlFault(err)
 	}
 	var o origin
 	// The document first, then its patient, then what its entries say.

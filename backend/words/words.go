@@ -192,13 +192,13 @@ func plural(n int, unit string) string {
 }
 
 // ImportFailed is why a file was not imported, naming it, and saying that
-// nothing from it was saved.
+// nothing from it was saved. What is wrong with a file comes first in
+// plain words (faultText); ImportDetail keeps the reader's own words.
 func ImportFailed(file string, err error) Words {
 	w := Of(err)
 	switch w.Code {
 	case "bad_file":
-		w.Text = fmt.Sprintf("%s could not be imported. %s Nothing from it was saved; everything else is as it was.", file, strings.TrimPrefix(w.Text, "It could not be read: "))
-		w.Text = strings.Replace(w.Text, "imported. ", "imported: ", 1)
+		w.Text = faultText(file, err)
 	case "other_person", "several_people", "confirm_same_person":
 		// The words already say nothing was imported.
 	case "locked":
