@@ -109,6 +109,8 @@ type Record struct {
 	documents   []Document
 	docByID     map[string]*Document
 	tests       []Test
+	outside     []Report // OutsideReports, made on first use
+	outsideOnce sync.Once
 	search      []searchEntry
 	timeline    []TimelineItem
 	other       map[string][]OtherItem

@@ -128,3 +128,20 @@ func change(latest *float64, lc, lu string, prev *float64, pc, pu string) string
 	}
 	return "same"
 }
+
+// OutsideReports are the reports, newest first, with a result outside the
+// normal range (as Test.Outside judges it): "By date" with the filter on.
+func (r *Record) OutsideReports() []Report {
+	r.outsideOnce.Do(func() {
+		r.outside = []Report{}
+		for _, rep := range r.reports {
+			for _, x := range rep.Results {
+				if x.Flag != "" || x.Computed != "" {
+					r.outside = append(r.outside, rep)
+					break
+				}
+			}
+		}
+	})
+	return r.outside
+}

@@ -150,3 +150,21 @@ func TestSummaryNow(t *testing.T) {
 		t.Errorf("an empty record has nothing to show: %+v", empty)
 	}
 }
+
+func TestOutsideReports(t *testing.T) {
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	rec := Build(now, Set{Source: Source{Name: "Lab"}, Resources: []fhir.Resource{
+		obs(t, "in", "Sodium", "2026-11-01", qty(140, "mmol/L"), `,"referenceRange":[{"low":{"value":133},"high":{"value":146}}]`),
+		obs(t, "high", "Potassium", "2026-11-02", qty(5.9, "mmol/L"), `,"interpretation":[{"coding":[{"code":"H"}]}]`),
+		obs(t, "pos", "Culture", "2026-11-03", `"valueString":"Growth"`, `,"interpretation":[{"coding":[{"code":"POS"}]}]`),
+		obs(t, "computed", "Sodium", "2026-11-04", qty(150, "mmol/L"), `,"referenceRange":[{"low":{"value":133},"high":{"value":146}}]`),
+		obs(t, "none", "Urea", "2026-11-05", qty(5, "mmol/L"), ""),
+	}})
+	var got []string
+	for _, rep := range rec.OutsideReports() {
+		got = append(got, rep.Taken)
+	}
+	if fmt.Sprint(got) != "[2026-11-04 2026-11-03 2026-11-02]" {
+		t.Errorf("outside reports taken %v, want the flagged three, newest first", got)
+	}
+}
