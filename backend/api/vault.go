@@ -84,6 +84,18 @@ func (h *handler) unlock(w http.ResponseWriter, r *http.Request) {
 	if said.Status >= http.StatusInternalServerError {
 		h.opt.Logger.Error("unlock failed", "error", err)
 	}
+	if said.Code == "wrong_password" || said.Code == "wrong_recovery_key" {
+		// A wrong secret: say how many more this client may try before
+		// Ward makes it wait, so the page can warn before the last one.
+		// Read after the guess was counted and tried; it changes neither.
+		if tries, terr := h.vault(r).TriesLeft(r.Context(), guesser(h.clientIP(r))); terr == nil {
+			writeJSON(w, said.Status, map[string]any{"error": map[string]any{
+				"code": said.Code, "message": said.Text,
+				"triesLeft": tries.Left, "nextWaitSeconds": int(math.Ceil(tries.Wait.Seconds())),
+			}})
+			return
+		}
+	}
 	writeError(w, said.Status, said.Code, said.Text)
 }
 

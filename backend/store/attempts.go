@@ -284,3 +284,37 @@ func (d *DB) ResetAttempts(ctx context.Context) error {
 		return classify(err)
 	})
 }
+
+// Tries is what a client may still try before Ward makes it wait: the
+// unlock page warns before the last free try.
+type Tries struct {
+	// Left is how many more wrong secrets the client may try before one
+	// makes it wait; 0 once every wrong secret does.
+	Left int64
+	// Wait is how long the wrong secret that brings the next wait will
+	// make it wait.
+	Wait time.Duration
+}
+
+// tries is Tries for client, from its own count only: the count for
+// everyone would tell a stranger how much others have guessed.
+func (a *attempts) tries(client string) Tries {
+	n := a.Clients[client].N
+	return Tries{Left: max(freeAttempts-n, 0), Wait: Delay(max(n+1, freeAttempts))}
+}
+
+// TriesLeft says, without counting anything, what client may still try
+// before Ward makes it wait (after a wrong secret, for the unlock page's
+// warning).
+func (d *DB) TriesLeft(ctx context.Context, client string) (Tries, error) {
+	var t Tries
+	err := d.inWrite(ctx, func(tx *sql.Tx) error {
+		a, err := readAttempts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		t = a.tries(clientName(client))
+		return nil
+	})
+	return t, err
+}
