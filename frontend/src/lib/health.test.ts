@@ -7,6 +7,7 @@ import {
   groupMedicines,
   immunisationStatus,
   medicineDates,
+  medicineRows,
   medicineStatus,
   severityText,
 } from './health';
@@ -114,6 +115,30 @@ describe('medicineDates', () => {
     expect(medicineDates(medicine({ status: 'not-taken', started: '2024-01-02' }))).toEqual([{ key: 'Recorded', value: '2 January 2024' }]);
     expect(medicineDates(medicine({ status: 'not-started', recorded: '2026-02-01' }))).toEqual([{ key: 'Recorded', value: '1 February 2026' }]);
     expect(medicineDates(medicine({ status: 'not-taken' }))).toEqual([]);
+  });
+});
+
+describe('medicineRows', () => {
+  const rows = (m: Partial<Medication>) => medicineRows(medicine(m)).map((r) => [r.key, r.value, r.testid]);
+  it('says who prescribed it and the organisation on rows of their own', () => {
+    expect(rows({ dose: 'Take one tablet twice a day', prescriber: 'Dr Tom Ellis', organisation: 'Demo Hospital NHS Foundation Trust', status: 'current', started: '2022-12-04' })).toEqual([
+      ['How to take it', 'Take one tablet twice a day', 'dose'],
+      ['Prescribed by', 'Dr Tom Ellis', 'prescriber'],
+      ['Organisation', 'Demo Hospital NHS Foundation Trust', 'medicine-organisation'],
+      ['Started', '4 December 2022', 'medicine-started'],
+    ]);
+  });
+  it('says not recorded for a missing prescriber, never the organisation in its place', () => {
+    const r = rows({ prescriber: '', organisation: 'Demo Hospital NHS Foundation Trust' });
+    expect(r.find((x) => x[0] === 'Prescribed by')).toEqual(['Prescribed by', 'Not recorded', 'prescriber']);
+    expect(r.filter((x) => String(x[1]).includes('Demo Hospital'))).toEqual([['Organisation', 'Demo Hospital NHS Foundation Trust', 'medicine-organisation']]);
+  });
+  it("keeps the record's own words and leaves out an empty organisation", () => {
+    expect(rows({ dose: 'Twice a day', doseText: '1 BD', prescriber: 'Dr A', organisation: ' ' })).toEqual([
+      ['How to take it', 'Twice a day', 'dose'],
+      ['As written in the record', '1 BD', 'dose-text'],
+      ['Prescribed by', 'Dr A', 'prescriber'],
+    ]);
   });
 });
 

@@ -101,6 +101,26 @@ export function medicineDates(m: Medication): Row[] {
   return rows;
 }
 
+/** A medicine card's row, with the test id its value has on the page. */
+export interface MedicineRow extends Row {
+  testid: string;
+}
+
+/**
+ * The rows of a medicine card, in order: how to take it, the record's own
+ * words, who prescribed it, the organisation, then the dates. Who
+ * prescribed it and the organisation are separate rows, each saying one
+ * thing: "Prescribed by Dr Tom Ellis", "Organisation: Demo Hospital".
+ */
+export function medicineRows(m: Medication): MedicineRow[] {
+  const rows: MedicineRow[] = [{ key: 'How to take it', value: m.dose || 'Not recorded', testid: 'dose' }];
+  if (m.doseText) rows.push({ key: 'As written in the record', value: m.doseText, testid: 'dose-text' });
+  rows.push({ key: 'Prescribed by', value: m.prescriber?.trim() || 'Not recorded', testid: 'prescriber' });
+  if (m.organisation?.trim()) rows.push({ key: 'Organisation', value: m.organisation.trim(), testid: 'medicine-organisation' });
+  for (const d of medicineDates(m)) rows.push({ ...d, testid: 'medicine-' + d.key.toLowerCase() });
+  return rows;
+}
+
 export function groupAllergies(allergies: Allergy[]): { current: Allergy[]; past: Allergy[] } {
   const past = (a: Allergy) => a.group === 'past' || (!a.group && (a.status === 'inactive' || a.status === 'resolved'));
   return { current: allergies.filter((a) => !past(a)), past: allergies.filter(past) };
