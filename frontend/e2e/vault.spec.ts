@@ -11,7 +11,7 @@ const IMPORT_BUNDLE = path.join(FIXTURES, 'import-bundle.json');
 const IMPORT_LABS = path.join(FIXTURES, 'import-labs.ndjson');
 // A Bundle with a missing comma: not valid JSON.
 const BROKEN = path.join(FIXTURES, 'broken-allergies.json');
-import { test, expect, expectConsole, expectNoAxeViolations, expectUrgentHelp } from './fixtures';
+import { test, expect, expectConsole, expectNoAxeViolations } from './fixtures';
 
 const PASSWORD = () => process.env.WARD_VAULT_PASSWORD!;
 const RECOVERY_KEY = () => process.env.WARD_VAULT_RECOVERY_KEY!;
@@ -53,7 +53,9 @@ test.describe('locked vault', () => {
     await expect(password).toHaveAccessibleDescription(/Ward locks your record after/);
     await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
     await expect(page.getByText(PATIENT)).toHaveCount(0);
-    await expectUrgentHelp(page);
+    // No menu while locked; urgent help is a footer link to the help page (open while locked).
+    await expect(page.getByRole('navigation', { name: 'Menu' })).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
 
     // The recovery key form is in a details component, closed at first.
@@ -109,6 +111,7 @@ test.describe('locked vault', () => {
     // Back where they were going, with the record.
     await expect(page).toHaveURL(/#\/results$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Test results');
+    await page.getByTestId('view-date').click();
     await expect(page.getByTestId('report')).toHaveCount(1);
     await expect(page.getByTestId('report').locator('.nhsuk-tag')).toHaveText('1 result outside range');
     await page.getByTestId('report').getByRole('link', { name: 'Full blood count' }).click();
@@ -251,9 +254,15 @@ test.describe('locked vault', () => {
     await expect(summary).toBeFocused();
     await expect(summary.getByRole('heading')).toHaveText('1 of 3 files could not be imported');
     await expect(page.getByTestId('import-failure')).toHaveCount(1);
-    await expect(page.getByTestId('import-failure')).toContainText('broken-allergies.json could not be imported');
-    await expect(page.getByTestId('import-failure')).toContainText('not valid JSON');
-    await expect(page.getByTestId('import-failure')).toContainText('Nothing from it was saved');
+    // What is wrong in plain words first, with the line; the reader's own words behind Technical details.
+    const failure = page.getByTestId('import-failure');
+    await expect(failure).toContainText('broken-allergies.json is not valid FHIR JSON: there is a mistake on line 9.');
+    await expect(failure).toContainText('Nothing from it was saved');
+    const technical = failure.getByTestId('import-technical');
+    await expect(technical).not.toHaveAttribute('open');
+    await technical.getByText('Technical details').click();
+    await expect(technical).toContainText("invalid character '\"' after object key:value pair (line 9)");
+    await expect(technical).toContainText('Error code: bad_file');
     await expect(page).toHaveTitle('Error: Add records from a file - Ward');
     const done = page.getByTestId('import-done');
     await expect(done).toContainText('2 files have been added to your record.');
@@ -275,10 +284,11 @@ test.describe('locked vault', () => {
 
     // The new result is in the record, newest first.
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Test results' }).click();
+    await page.getByTestId('view-date').click();
     await expect(page.getByTestId('report')).toHaveCount(3);
     await expect(page.getByTestId('report').first().getByRole('link')).toHaveText('Vitamin D');
     await expect(page.getByTestId('report').nth(1).getByRole('link')).toHaveText('Ferritin');
-    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Health' }).click();
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Health summary' }).click();
     await expect(page.getByTestId('active-conditions')).toContainText('Vitamin D deficiency');
 
     // Every record page answers while unlocked, without axe problems.

@@ -32,6 +32,8 @@ export interface Source {
   notices?: string[] | null;
   /** The organisations its items name. */
   organisations?: string[] | null;
+  /** Copied more than 90 days ago: newer results are likely to be missing. */
+  outOfDate?: boolean;
 }
 
 export interface Summary {
@@ -42,6 +44,40 @@ export interface Summary {
   counts: Record<string, number> | null;
   /** Critical results to call out at the top of the home page. */
   urgent?: Urgent[] | null;
+  /** The soonest upcoming appointment. */
+  nextAppointment?: Visit | null;
+  /** The three tests with the newest results. */
+  latestResults?: Test[] | null;
+  /** The newest letter or document (not superseded). */
+  latestLetter?: DocumentInfo | null;
+  /** When the patient last looked at the home page (RFC 3339); "" when never, or for a clinician. */
+  lastViewed?: string;
+  /** The last import, when it failed and none has succeeded since. */
+  importFailed?: { file: string; code: string; message: string } | null;
+}
+
+/** A test's earlier result. */
+export interface Earlier {
+  value: string;
+  unit: string;
+  taken: string;
+  reportId: string;
+}
+
+/** One test in "Test results, by test" (GET /api/tests): its latest result and the one before. */
+export interface Test extends Result {
+  testKey: string;
+  taken: string;
+  reportId: string;
+  reportName: string;
+  organisation: string;
+  /** Flagged by the source in any way, or outside the range given. */
+  outside: boolean;
+  /** How many results of this test the record holds. */
+  count: number;
+  previous?: Earlier | null;
+  /** 'up' | 'down' | 'same', or '' when the two results cannot be compared. */
+  change: string;
 }
 
 export interface Code {
@@ -102,6 +138,11 @@ export interface Result {
   status?: string;
   statusLabel?: string;
   comments: string[] | null;
+  /**
+   * On GET /api/results/{id} only: the same test's newest result taken
+   * strictly before this report, in its own unit; null when there is none.
+   */
+  previous?: { value: string; unit: string; taken: string; reportId: string } | null;
 }
 
 export interface Report {
@@ -405,9 +446,20 @@ export function forgetSession(): void {
 
 export const getConfig = () => cached<Config>('/api/config');
 export const getSummary = () => cached<Summary>('/api/summary');
+export const getTests = () => cached<{ tests: Test[] | null }>('/api/tests');
+
+/** The patient has looked at their home page (for "New since you last looked"); a failure changes nothing shown. */
+export async function markViewed(): Promise<void> {
+  try {
+    await request('/api/viewed', { method: 'POST' });
+  } catch {
+    // no markers next time is all that is lost
+  }
+}
 /** One page of reports, newest first (docs/api.md: paged, default 200, max 1000). */
-export const getResultsPage = (offset: number, limit: number) =>
-  cached<ResultsResponse>(`/api/results?offset=${offset}&limit=${limit}`);
+/** A page of reports, newest first; outside: only those with a result outside the normal range. */
+export const getResultsPage = (offset: number, limit: number, outside = false) =>
+  cached<ResultsResponse>(`/api/results?offset=${offset}&limit=${limit}${outside ? '&outside=1' : ''}`);
 export const getReport = (id: string) => cached<Report>('/api/results/' + encodeURIComponent(id));
 
 /** One result in a test's history, as sent (the table). */
@@ -579,6 +631,18 @@ export interface Visit {
   reason: string;
   status: string;
   organisation: string;
+  /** Where the place is, on one line ("1 Example Road, Exampleton, ZZ99 3AA"); "" when not known. */
+  address?: string;
+  /** The place's phone number, else its organisation's; "" when not known. */
+  phone?: string;
+  /** How long it lasts (end minus start, else the appointment's minutesDuration); 0 when not known. */
+  minutes?: number;
+  /**
+   * Letters and test results dated on the visit's days (past and current
+   * visits only): they share the day, which is all the link claims.
+   * link is "#/results/<id>" or "#/documents/<id>".
+   */
+  related?: Array<{ kind: 'result' | 'document'; title: string; link: string }> | null;
 }
 
 /** Current: under way (in progress, or started with no end), newest first; upcoming soonest first; past newest first. */
@@ -684,6 +748,8 @@ export interface TimelineItem {
   organisation: string;
   /** A critical result: a red "Urgent" tag, the only red. */
   urgent?: boolean;
+  /** An appointment still to come and going ahead: shown above "Today". */
+  upcoming?: boolean;
 }
 
 export const getTimeline = (before: string | null, limit = 100) =>
@@ -738,6 +804,8 @@ export interface ImportStatus {
   message: string;
   /** Why it failed, e.g. "other_person" or "confirm_same_person". */
   code?: string;
+  /** For a file Ward could not read: the reader's own words, for "Technical details" (message is the plain words). */
+  detail?: string;
   summary: ImportSummary | null;
 }
 

@@ -19,6 +19,7 @@ import {
   skippedLines,
   startText,
   summaryRows,
+  technicalLines,
   totalSummary,
   typeCount,
   type BatchResult,
@@ -196,6 +197,19 @@ describe('runQueue', () => {
       ['failed', 'huge.json: That file is larger than 1 GB.'],
       ['done', ''],
     ]);
+    expect(technicalLines(r.files[0])).toEqual(['Error code: too_large']);
+  });
+
+  it("keeps a file's plain words and its technical detail apart", async () => {
+    const plain = 'comment.json is not valid FHIR JSON: line 3 has a comment, which JSON files cannot have. Nothing from it was saved; everything else is as it was.';
+    const detail = "entry 0: this is not valid JSON: invalid character '/' looking for beginning of object key string (line 3)";
+    const r = await runQueue(files('comment.json'), {
+      run: async (f) => snapshot(f.name, 'failed', { message: plain, code: 'bad_file', detail }),
+      stopRequested: () => false,
+    });
+    expect(r.files[0].message).toBe(plain);
+    expect(r.files[0].detail).toBe(detail);
+    expect(technicalLines(r.files[0])).toEqual([detail, 'Error code: bad_file']);
   });
 
   it('stops on 409 busy with the server\'s message; that file and the rest are not started', async () => {
@@ -345,5 +359,22 @@ describe('what files said about themselves', () => {
     ]);
     const failed = outcomeOf('x.json', { id: 'i', file: 'x.json', state: 'failed', bytesDone: 0, bytesTotal: 0, items: 0, message: 'This file is about Sam Rivera', code: 'confirm_same_person', summary: null });
     expect(failed.code).toBe('confirm_same_person');
+  });
+});
+
+describe('technicalLines', () => {
+  const failed = (code?: string, detail?: string): Pick<FileOutcome, 'state' | 'code' | 'detail'> => ({ state: 'failed', code, detail });
+  it.each([
+    ['detail and code', failed('bad_file', "invalid character '/' (line 3)"), ["invalid character '/' (line 3)", 'Error code: bad_file']],
+    ['a code alone', failed('too_large'), ['Error code: too_large']],
+    ['a question for the person, not a fault', failed('confirm_same_person'), []],
+    ['another person: the words say it all', failed('other_person'), []],
+    ['no answer at all', failed('network'), []],
+    ['nothing known', failed(), []],
+    ['blank detail', failed(undefined, '   '), []],
+  ])('%s', (_name, f, want) => expect(technicalLines(f)).toEqual(want));
+
+  it('is empty for a file that did not fail', () => {
+    expect(technicalLines({ state: 'done', code: 'bad_file', detail: 'x' })).toEqual([]);
   });
 });

@@ -111,6 +111,8 @@ export interface FileOutcome {
   message: string;
   /** For failed files: why, as the server's code ("confirm_same_person" asks the person). */
   code?: string;
+  /** For failed files Ward could not read: the reader's own words (behind "Technical details"). */
+  detail?: string;
   summary: ImportSummary | null;
 }
 
@@ -148,6 +150,7 @@ export function outcomeOf(name: string, s: ImportStatus): FileOutcome {
         state: 'failed',
         message: failureLine(name, s.message || `${name} could not be imported. Nothing from it was saved.`),
         code: s.code,
+        detail: s.detail,
         summary: null,
       };
   }
@@ -184,7 +187,7 @@ export async function runQueue<F extends { name: string }>(files: readonly F[], 
         problem = e.message; // another import is running: this file was not started
         break;
       }
-      outcome = { name, state: 'failed', message: failureLine(name, errorMessage(e)), summary: null };
+      outcome = { name, state: 'failed', message: failureLine(name, errorMessage(e)), code: e instanceof ApiError ? e.code : undefined, summary: null };
       stop = stopsQueue(e);
     }
     out[i] = outcome;
@@ -349,5 +352,23 @@ export function noticeLines(files: readonly FileOutcome[]): string[] {
       out.push(`${pre}${what} (they are kept, under Other records): ${u.join('; ')}.`);
     }
   }
+  return out;
+}
+
+// Codes that are the page's own, not the server's: nothing technical to add.
+const NOT_TECHNICAL = new Set(['confirm_same_person', 'other_person', 'several_people', 'network']);
+
+/**
+ * What "Technical details" holds for a failed file, a line each: the
+ * reader's own words ("invalid character '/' ... (line 3)") and the
+ * server's code, for the helpdesk. Empty (no details shown) when there is
+ * nothing beyond the plain words.
+ */
+export function technicalLines(f: Pick<FileOutcome, 'state' | 'code' | 'detail'>): string[] {
+  if (f.state !== 'failed') return [];
+  const out: string[] = [];
+  const detail = f.detail?.trim();
+  if (detail) out.push(detail);
+  if (f.code && (detail || !NOT_TECHNICAL.has(f.code))) out.push(`Error code: ${f.code}`);
   return out;
 }
