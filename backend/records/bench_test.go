@@ -73,3 +73,19 @@ func BenchmarkResultsPage100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTests100k is the "by test" list and the home page's latest
+// results of a 100,000-resource record: built once at unlock (buildTests).
+func BenchmarkTests100k(b *testing.B) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rs, err := demo.Generate(demo.Options{Seed: 1, Now: now, Resources: 100000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := Build(now, Set{Source: Source{Name: "Demo"}, Resources: rs})
+	b.ResetTimer()
+	for b.Loop() {
+		rec.buildTests()
+	}
+	b.ReportMetric(float64(len(rec.Tests())), "tests")
+}
