@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/ward-health/ward/backend/handoff"
 	"github.com/ward-health/ward/backend/records"
 )
 
@@ -58,6 +60,45 @@ func (h *handler) attachment(w http.ResponseWriter, r *http.Request, rec *record
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(f.Data)
+}
+
+// openAttachmentTTL is how long the system browser has to fetch a file
+// handed to it: xdg-open may have to start the browser first.
+const openAttachmentTTL = time.Minute
+
+// openAttachment hands a document's file to the system browser, for the
+// desktop window, which can neither show a PDF nor save a download: the file
+// is served once over loopback (backend/handoff; nothing is written to disk)
+// with exactly the headers GET .../attachments/{index} sends, so the browser
+// shows what it can show safely and saves the rest as a download. The link
+// lasts a minute and only while this session's vault stays open. Without
+// OpenURL (ward serve, where the page saves the file itself) there is no
+// such address.
+func (h *handler) openAttachment(w http.ResponseWriter, r *http.Request, rec *records.Record) {
+	if h.opt.OpenURL == nil {
+		writeError(w, http.StatusNotFound, "not_found", "There is nothing at this address.")
+		return
+	}
+	i, err := strconv.Atoi(r.PathValue("index"))
+	f, ok := rec.AttachmentFile(r.PathValue("id"), i)
+	if err != nil || !ok {
+		writeError(w, http.StatusNotFound, "not_found", "We could not find that attachment.")
+		return
+	}
+	hd := http.Header{}
+	attachmentHeaders(hd, f)
+	m, tok := h.vault(r), h.token(r)
+	still := func() bool { _, err := m.Record(tok); return err == nil }
+	url, err := handoff.Offer(handoff.File{Header: hd, Body: f.Data}, openAttachmentTTL, still)
+	if err == nil {
+		err = h.opt.OpenURL(url)
+	}
+	if err != nil {
+		h.opt.Logger.Warn("could not hand an attachment to the system browser", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "not_opened", "Ward could not open your web browser. Try again.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"opened": true})
 }
 
 // attachmentHeaders sets Content-Type, Content-Disposition (with a safe file

@@ -1,5 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
-import { filenameFrom, imageURL, isShownImage, mediaType, saveFile } from './attachments';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, setLockedHandler } from './api';
+import { filenameFrom, imageURL, isAttachmentPath, isShownImage, mediaType, openAttachment, saveFile } from './attachments';
 
 describe('attachments', () => {
   it('shows only PNG, JPEG and GIF as images, however the type is spelt', () => {
@@ -45,5 +46,60 @@ describe('attachments', () => {
     expect(made?.type).toBe('application/octet-stream');
     expect(clicked).toEqual([expect.objectContaining({ href: 'blob:x', download: 'scan.bin', target: '' })]);
     create.mockRestore();
+  });
+});
+
+describe('opening an attachment from the window', () => {
+  const storage = new Map<string, string>([['ward.token', 'tok-1']]);
+  const fetchMock = vi.fn();
+  beforeEach(() => {
+    fetchMock.mockReset();
+    vi.stubGlobal('fetch', fetchMock);
+    vi.stubGlobal('sessionStorage', { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v), removeItem: (k: string) => storage.delete(k) });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+  const answer = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+  it.each([
+    ['/api/documents/d1/attachments/0', true],
+    ['/api/documents/d%2F1/attachments/12', true],
+    ['/api/documents/d1/attachments/x', false],
+    ['/api/documents/d1/attachments/0/open', false],
+    ['/api/documents//attachments/0', false],
+    ['/api/results/r1', false],
+    ['https://evil.example/api/documents/d1/attachments/0', false],
+  ])('%s is an attachment path: %s', (path, want) => {
+    expect(isAttachmentPath(path)).toBe(want);
+  });
+
+  it('asks the server to open it, with the session token', async () => {
+    fetchMock.mockResolvedValueOnce(answer(200, { opened: true }));
+    await openAttachment('/api/documents/d1/attachments/2');
+    const [path, init] = fetchMock.mock.calls[0];
+    expect(path).toBe('/api/documents/d1/attachments/2/open');
+    expect(init.method).toBe('POST');
+    expect(init.headers.Authorization).toBe('Bearer tok-1');
+  });
+
+  it('refuses any other path without asking', async () => {
+    await expect(openAttachment('/api/vault/lock')).rejects.toBeInstanceOf(ApiError);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it('says what failed, and a locked vault goes to the unlock page', async () => {
+    fetchMock.mockResolvedValueOnce(answer(404, { error: { code: 'not_found', message: 'We could not find that attachment.' } }));
+    await expect(openAttachment('/api/documents/d1/attachments/9')).rejects.toMatchObject({ status: 404, message: 'We could not find that attachment.' });
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+
+    const locked = vi.fn();
+    setLockedHandler(locked);
+    const lockedAnswer = () => answer(401, { error: { code: 'locked', message: 'Unlock your record' } });
+    fetchMock.mockResolvedValueOnce(lockedAnswer()).mockResolvedValueOnce(lockedAnswer());
+    await expect(openAttachment('/api/documents/d1/attachments/0')).rejects.toMatchObject({ status: 401, code: 'locked' });
+    await vi.waitFor(() => expect(locked).toHaveBeenCalledTimes(1));
+    setLockedHandler(null);
+
+    fetchMock.mockRejectedValueOnce(new TypeError('offline'));
+    await expect(openAttachment('/api/documents/d1/attachments/0')).rejects.toMatchObject({ code: 'network' });
   });
 });

@@ -13,6 +13,8 @@
 //   which the backend sanitises.
 // Nothing here opens a new tab or a blob: page.
 
+import { ApiError, SERVICE_PROBLEM, apiError, getJSON, getToken, needsUnlock, requestHeaders } from './api';
+
 /** The media types shown as images in the page. */
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif']);
 
@@ -66,4 +68,40 @@ export function saveFile(blob: Blob, filename: string, doc: Document = document)
   link.click();
   // The download has its own copy once it starts.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// In the desktop window there is no PDF viewer and no downloads folder, so
+// an attachment link is opened in the system browser instead
+// (lib/desktop.ts): POST .../open makes the server hand the browser a
+// one-time loopback URL for the file (backend/handoff), with the same
+// headers as the download, so no copy is written to disk by Ward.
+
+/** Whether path is a document's attachment, /api/documents/{id}/attachments/{index}. */
+export function isAttachmentPath(path: string): boolean {
+  return /^\/api\/documents\/[^/]+\/attachments\/\d+$/.test(path);
+}
+
+/**
+ * Asks the server to open the attachment at path in the system browser.
+ * A locked vault sends the page to the unlock page, as every record request does.
+ */
+export async function openAttachment(path: string): Promise<void> {
+  if (!isAttachmentPath(path)) throw new ApiError(SERVICE_PROBLEM, 0, 'bad_path');
+  const open = path + '/open';
+  let res: Response;
+  try {
+    res = await fetch(open, { method: 'POST', headers: requestHeaders(getToken()), credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(SERVICE_PROBLEM, 0, 'network');
+  }
+  if (res.ok) return;
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    // the status says enough
+  }
+  const err = apiError(res.status, body);
+  if (needsUnlock(open, err.status, err.code)) getJSON('/api/summary').catch(() => {});
+  throw err;
 }
