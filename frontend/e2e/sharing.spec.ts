@@ -97,7 +97,7 @@ test('share test results with a clinician: emailed code, date of birth, only wha
   await expect(doc.locator('main')).toContainText('No conditions have been shared');
   await expectNoAxeViolations(doc);
   // Documents were not shared: not reachable, in the page or the API.
-  await expect(doc.getByRole('link', { name: 'Documents' })).toHaveCount(0);
+  await expect(doc.getByRole('link', { name: 'Letters' })).toHaveCount(0);
   expect((await doc.request.get('/api/documents')).status()).toBe(404);
 
   // The patient sees who looked, and revokes.

@@ -42,7 +42,9 @@ test.describe('home page', () => {
       await expect(notice).toContainText(source.name);
     }
     await expect(page.getByRole('link', { name: 'Test results' }).first()).toBeVisible();
-    await expectUrgentHelp(page);
+    // Not a results page: the urgent help card is a footer link to the help page's.
+    await expect(page.getByTestId('urgent-help')).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
   });
 
@@ -289,7 +291,9 @@ test.describe('health summary, visits, documents and details', () => {
     await expect(page.getByTestId('immunisations')).toContainText(DATE_IN);
     await expect(page.getByTestId('codes').first()).toContainText('SNOMED CT');
 
-    await expectUrgentHelp(page);
+    // Not a results page: the urgent help card is a footer link to the help page's.
+    await expect(page.getByTestId('urgent-help')).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
   });
 
@@ -308,7 +312,9 @@ test.describe('health summary, visits, documents and details', () => {
     await expect(past).toHaveCount(visits.past.length);
     await expect(past.first()).toContainText(visits.past[0].title);
     await expect(past.first()).toContainText(visits.past[0].clinician);
-    await expectUrgentHelp(page);
+    // Not a results page: the urgent help card is a footer link to the help page's.
+    await expect(page.getByTestId('urgent-help')).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
   });
 
@@ -425,7 +431,9 @@ test.describe('health summary, visits, documents and details', () => {
     await expect(list).toContainText(DATE_IN);
     await expect(list).toContainText(details.addresses[0].lines[0]);
     await expect(list).toContainText(details.telecom[0].value);
-    await expectUrgentHelp(page);
+    // Not a results page: the urgent help card is a footer link to the help page's.
+    await expect(page.getByTestId('urgent-help')).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
   });
 
@@ -512,7 +520,9 @@ test.describe('search and timeline', () => {
     await expect(page.getByTestId('timeline').locator('h2').first()).toHaveText(
       /^(January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$/,
     );
-    await expectUrgentHelp(page);
+    // Not a results page: the urgent help card is a footer link to the help page's.
+    await expect(page.getByTestId('urgent-help')).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
     if (first.next) {
       await page.getByTestId('show-older').click();
@@ -770,6 +780,8 @@ test.describe('navigation and keyboard', () => {
     await openPage(page, '#/results');
     await page.keyboard.press('Tab');
     const skip = page.getByRole('link', { name: 'Skip to main content' });
+    // Help is under More.
+    await menu.getByRole('button', { name: 'Browse More' }).click();
     await expect(skip).toBeFocused();
     await expect(skip).toBeInViewport();
     await page.keyboard.press('Enter');
@@ -793,10 +805,9 @@ test.describe('navigation and keyboard', () => {
     await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
 
     for (const [name, title] of [
-      ['Health', 'Health summary - Ward'],
-      ['Visits', 'Appointments and visits - Ward'],
-      ['Documents', 'Letters and documents - Ward'],
-      ['Timeline', 'Timeline - Ward'],
+      ['Health summary', 'Health summary - Ward'],
+      ['Appointments', 'Appointments - Ward'],
+      ['Letters', 'Letters and documents - Ward'],
     ]) {
       await menu.getByRole('link', { name, exact: true }).click();
       await expect(page).toHaveTitle(title);
@@ -819,19 +830,20 @@ test.describe('navigation and keyboard', () => {
     await expect(more).toHaveAttribute('aria-expanded', 'false');
   });
 
-  test('on a phone the header shows Home and Test results; the rest are under More', async ({ page }) => {
+  test('on a phone the header shows Home, Test results and Appointments; the rest are under More', async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await openPage(page, '#/');
     const menu = page.getByRole('navigation', { name: 'Menu' });
     await expect(menu.getByRole('link', { name: 'Test results' })).toBeVisible();
-    await expect(menu.getByRole('link', { name: 'Health', exact: true })).toBeHidden();
+    await expect(menu.getByRole('link', { name: 'Appointments', exact: true })).toBeVisible();
+    await expect(menu.getByRole('link', { name: 'Health summary', exact: true })).toBeHidden();
     await menu.getByRole('button', { name: 'Browse More' }).click();
-    await expect(menu.getByRole('link', { name: 'Health', exact: true })).toBeVisible();
+    await expect(menu.getByRole('link', { name: 'Health summary', exact: true })).toBeVisible();
     await expect(menu.getByRole('link', { name: 'Your details' })).toBeVisible();
     // Nothing sticks out sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await expectNoAxeViolations(page);
-    await menu.getByRole('link', { name: 'Health', exact: true }).click();
+    await menu.getByRole('link', { name: 'Health summary', exact: true }).click();
     await expect(page).toHaveTitle('Health summary - Ward');
   });
 
@@ -847,7 +859,9 @@ test.describe('navigation and keyboard', () => {
     await openPage(page, '#/no-such-page');
     await expect(page).toHaveTitle('Page not found - Ward');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
-    await expectUrgentHelp(page);
+    // Not a results page: the urgent help card is a footer link to the help page's.
+    await expect(page.getByTestId('urgent-help')).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
   });
 });
@@ -860,7 +874,9 @@ test.describe('empty and error states', () => {
     await openPage(page, '#/');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('There is no health record here yet');
     await expect(page).toHaveTitle('No health record yet - Ward');
-    await expectUrgentHelp(page);
+    // Not a results page: the urgent help card is a footer link to the help page's.
+    await expect(page.getByTestId('urgent-help')).toHaveCount(0);
+    await expect(page.getByTestId('urgent-help-link')).toHaveAttribute('href', '#/help?section=urgent');
     await expectNoAxeViolations(page);
   });
 

@@ -1,7 +1,8 @@
 // A tiny hash router: "#/", "#/results", "#/results/<reportId>",
 // "#/tests/<testKey>", "#/health", "#/visits", "#/documents", "#/documents/<id>",
 // "#/details", "#/about-your-record", "#/search?q=", "#/timeline", "#/other",
-// "#/other/<type>", "#/import", "#/help", "#/security",
+// "#/other/<type>", "#/import", "#/help", "#/help?section=urgent" (the help
+// page, with focus on its urgent medical help; the footer links there), "#/security",
 // "#/unlock?next=<path>" (the page to return to after unlocking),
 // "#/setup" (first run: set up Ward, when there is no vault yet).
 // Accounts mode (a server with many patients): "#/sign-in?next=<path>",
@@ -14,7 +15,8 @@
 
 export type Route =
   | { name: 'home' }
-  | { name: 'results' }
+  /** Test results: by test (the default), or by date ("#/results?view=date"); "&outside=1" filters. */
+  | { name: 'results'; view?: 'date'; outside?: boolean }
   | { name: 'report'; id: string }
   | { name: 'test'; key: string }
   | { name: 'health' }
@@ -28,7 +30,7 @@ export type Route =
   | { name: 'other' }
   | { name: 'other-type'; type: string }
   | { name: 'import' }
-  | { name: 'help' }
+  | { name: 'help'; section?: 'urgent' }
   | { name: 'security' }
   | { name: 'unlock'; next: string }
   | { name: 'setup' }
@@ -64,7 +66,6 @@ const SIMPLE: Record<string, Route['name']> = {
   'about-your-record': 'about',
   timeline: 'timeline',
   import: 'import',
-  help: 'help',
   security: 'security',
   setup: 'setup',
   'sign-up': 'sign-up',
@@ -88,7 +89,13 @@ export function parseHash(hash: string): Route {
   const parts = path.split('/').filter((p) => p !== '');
   if (parts.length === 0) return { name: 'home' };
   if (parts[0] === 'results') {
-    if (parts.length === 1) return { name: 'results' };
+    if (parts.length === 1) {
+      const q = new URLSearchParams(query);
+      const r: Route = { name: 'results' };
+      if (q.get('view') === 'date') r.view = 'date';
+      if (q.get('outside') === '1') r.outside = true;
+      return r;
+    }
     if (parts.length === 2) return { name: 'report', id: safeDecode(parts[1]) };
   }
   if (parts[0] === 'tests' && parts.length === 2) return { name: 'test', key: safeDecode(parts[1]) };
@@ -99,6 +106,9 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'other') {
     if (parts.length === 1) return { name: 'other' };
     if (parts.length === 2) return { name: 'other-type', type: safeDecode(parts[1]) };
+  }
+  if (parts[0] === 'help' && parts.length === 1) {
+    return new URLSearchParams(query).get('section') === 'urgent' ? { name: 'help', section: 'urgent' } : { name: 'help' };
   }
   if (parts[0] === 'search' && parts.length === 1) {
     return { name: 'search', q: new URLSearchParams(query).get('q') ?? '' };
@@ -146,8 +156,10 @@ export function href(route: Route): string {
   switch (route.name) {
     case 'home':
       return '#/';
-    case 'results':
-      return '#/results';
+    case 'results': {
+      const q = [route.view === 'date' ? 'view=date' : '', route.outside ? 'outside=1' : ''].filter(Boolean).join('&');
+      return q ? '#/results?' + q : '#/results';
+    }
     case 'report':
       return '#/results/' + encodeURIComponent(route.id);
     case 'test':
@@ -175,7 +187,7 @@ export function href(route: Route): string {
     case 'import':
       return '#/import';
     case 'help':
-      return '#/help';
+      return route.section ? '#/help?section=' + route.section : '#/help';
     case 'security':
       return '#/security';
     case 'unlock':
@@ -222,7 +234,7 @@ export function routeTitle(route: Route): string {
     case 'health':
       return pageTitle('Health summary');
     case 'visits':
-      return pageTitle('Appointments and visits');
+      return pageTitle('Appointments');
     case 'documents':
       return pageTitle('Letters and documents');
     case 'document':
@@ -268,37 +280,35 @@ export function routeTitle(route: Route): string {
   }
 }
 
-export type Section = 'home' | 'results' | 'health' | 'visits' | 'documents' | 'timeline' | 'help' | 'more';
+/** A page in the header menu (lib/nav.ts): the key of its menu item. */
+export type Section = 'home' | 'results' | 'visits' | 'documents' | 'health' | 'timeline' | 'details' | 'about' | 'other' | 'import' | 'security' | 'shares' | 'help';
 
-/** Which main navigation item is current for a route. */
+/** Which header menu item is current for a route (null: none, such as search or the unlock page). */
 export function section(route: Route): Section | null {
   switch (route.name) {
     case 'home':
-      return 'home';
+    case 'health':
+    case 'visits':
+    case 'timeline':
+    case 'details':
+    case 'about':
+    case 'other':
+    case 'import':
+    case 'security':
+    case 'shares':
+    case 'help':
+      return route.name;
     case 'results':
     case 'report':
     case 'test':
       return 'results';
-    case 'health':
-      return 'health';
-    case 'visits':
-      return 'visits';
     case 'documents':
     case 'document':
       return 'documents';
-    case 'timeline':
-      return 'timeline';
-    case 'help':
-      return 'help';
-    case 'details':
-    case 'about':
-    case 'other':
     case 'other-type':
-    case 'import':
-    case 'security':
+      return 'other';
     case 'share-record':
-    case 'shares':
-      return 'more';
+      return 'shares';
     default:
       return null;
   }
