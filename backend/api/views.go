@@ -45,15 +45,18 @@ func (h *handler) results(w http.ResponseWriter, r *http.Request, rec *records.R
 }
 
 // reportView is a report with how to reach the organisation that did the
-// test, which an urgent result's next steps name (from the config).
+// test, which an urgent result's next steps name (from the config), and
+// each result with the same test's result before it (its Results, at the
+// shallower depth, are the ones encoded).
 type reportView struct {
 	records.Report
-	Contact *config.Contact `json:"contact"`
+	Results []records.ResultWithPrevious `json:"results"`
+	Contact *config.Contact              `json:"contact"`
 }
 
 func (h *handler) result(w http.ResponseWriter, r *http.Request, rec *records.Record) {
 	if rep, ok := rec.Report(r.PathValue("id")); ok {
-		v := reportView{Report: rep}
+		v := reportView{Report: rep, Results: rec.WithPrevious(rep)}
 		if c, ok := h.opt.Config.ContactFor(rep.Organisation); ok {
 			v.Contact = &c
 		}
