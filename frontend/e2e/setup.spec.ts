@@ -182,6 +182,8 @@ test.describe('first run: setting Ward up', () => {
     await page.getByRole('contentinfo').getByRole('link', { name: 'Help' }).click();
     await expect(page).toHaveURL(/#\/setup$/);
     await expect(shown).toHaveText(key);
+    // The title stays the key page's, whatever the router said on the way.
+    await expect(page).toHaveTitle('Your recovery key - Set up Ward - Ward');
 
     // Continue without ticking the box: an error.
     await page.getByRole('button', { name: 'Continue' }).click();

@@ -330,7 +330,8 @@ export function setLockedHandler(fn: (() => void) | null): void {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; retryAfterSeconds?: number };
+  /** triesLeft and nextWaitSeconds: on a wrong unlock secret only (docs/api.md). */
+  error?: { code?: string; message?: string; retryAfterSeconds?: number; triesLeft?: number; nextWaitSeconds?: number };
 }
 
 interface RequestInit2 {
@@ -905,6 +906,10 @@ export type UnlockResult =
       retryAfterSeconds: number;
       /** Keep what was typed: only a recovery key with a typo, so it can be corrected. Passwords never. */
       keepInput: boolean;
+      /** After a wrong secret: how many more may be tried before Ward makes this client wait (undefined when not said). */
+      triesLeft?: number;
+      /** How long the wrong try that brings the next wait will make it wait, in seconds. */
+      nextWaitSeconds?: number;
     };
 
 /**
@@ -935,7 +940,10 @@ export function unlockFailure(
     message = SERVICE_PROBLEM;
   }
   const keepInput = field === 'recoveryKey' && status === 400;
-  return { ok: false, field, message, retryAfterSeconds, keepInput };
+  const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+  const triesLeft = status === 401 ? count(body?.error?.triesLeft) : undefined;
+  const nextWaitSeconds = triesLeft !== undefined ? count(body?.error?.nextWaitSeconds) : undefined;
+  return { ok: false, field, message, retryAfterSeconds, keepInput, triesLeft, nextWaitSeconds };
 }
 
 /** POST /api/vault/unlock. Keeps the token on success; never keeps the secret. */

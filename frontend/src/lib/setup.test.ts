@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_PASSWORD, SETUP_MESSAGES, checkNewPassword, passwordLength, recoveryKeyGroups, recoveryKeyText, type SetupError } from './setup';
+import { MIN_PASSWORD, SETUP_MESSAGES, checkNewPassword, passwordLength, recoveryKeyGroups, recoveryKeyText, setupTitle, type SetupError } from './setup';
 
 describe('checkNewPassword', () => {
   const cases: Array<[string, string, string, SetupError[]]> = [
@@ -51,4 +51,13 @@ describe('recovery key formatting', () => {
     expect(recoveryKeyText(key.replace(/-/g, ' ').toLowerCase())).toBe(key);
     expect(recoveryKeyText(key)).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){6}$/);
   });
+});
+
+describe('setupTitle', () => {
+  it.each([
+    ['password' as const, false, 'Set up Ward - Ward'],
+    ['password' as const, true, 'Error: Set up Ward - Ward'],
+    ['key' as const, false, 'Your recovery key - Set up Ward - Ward'],
+    ['key' as const, true, 'Error: Your recovery key - Set up Ward - Ward'],
+  ])('%s, error %s: %s', (step, err, want) => expect(setupTitle(step, err)).toBe(want));
 });

@@ -1,6 +1,8 @@
 // First run (docs/api.md, POST /api/vault/create): checking the new password
 // before it is sent, and showing the recovery key. Pure functions, unit tested.
 
+import { pageTitle } from './router';
+
 /** The shortest password the server accepts (backend session.MinPassword). */
 export const MIN_PASSWORD = 8;
 
@@ -57,4 +59,15 @@ export function recoveryKeyGroups(key: string): string[] {
 /** The key as it should be copied or typed: groups joined by dashes. */
 export function recoveryKeyText(key: string): string {
   return recoveryKeyGroups(key).join('-');
+}
+
+/**
+ * The set-up page's title for its step: "Set up Ward - Ward", then "Your
+ * recovery key - Set up Ward - Ward", with "Error: " first while an error
+ * shows. The page keeps it while the key is on screen, whatever the
+ * router sets on a link followed meanwhile (see Setup.svelte).
+ */
+export function setupTitle(step: 'password' | 'key', hasError: boolean): string {
+  const title = step === 'password' ? pageTitle('Set up Ward') : pageTitle('Your recovery key', 'Set up Ward');
+  return hasError ? 'Error: ' + title : title;
 }

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Vault } from './api';
 import type { Route } from './router';
-import { autoLockText, idleLockText, modeFromVault, needsRecord, redirectFor, showLockButton, type LockMode } from './vault';
+import { unlockFailure } from './api';
+import {
+  autoLockText,
+  countdownAnnouncement,
+  countdownText,
+  idleLockText,
+  modeFromVault,
+  needsRecord,
+  redirectFor,
+  showLockButton,
+  triesWarning,
+  waitText,
+  type LockMode,
+} from './vault';
 
 const vault = (v: Partial<Vault>): Vault => ({ state: 'locked', demo: false, autoLockMinutes: 15, canRecover: true, ...v });
 
@@ -127,4 +140,78 @@ describe('idleLockText', () => {
     [0.4, 'Ward locked your record because it was not used for 1 minute'],
   ];
   it.each(cases)('%j', (n, want) => expect(idleLockText(n)).toBe(want));
+});
+
+describe('waitText', () => {
+  it.each([
+    [0, '0 seconds'],
+    [1, '1 second'],
+    [0.2, '1 second'],
+    [30, '30 seconds'],
+    [60, '1 minute'],
+    [61, '1 minute 1 second'],
+    [252, '4 minutes 12 seconds'],
+    [900, '15 minutes'],
+    [3600, '1 hour'],
+    [3900, '1 hour 5 minutes'],
+    [-5, '0 seconds'],
+  ])('%s seconds: %s', (s, want) => expect(waitText(s)).toBe(want));
+});
+
+describe('countdownText', () => {
+  it.each([
+    [252, 'Try again in 4 minutes 12 seconds'],
+    [1, 'Try again in 1 second'],
+    [0, 'You can try again now'],
+  ])('%s', (s, want) => expect(countdownText(s)).toBe(want));
+});
+
+describe('countdownAnnouncement', () => {
+  it.each([
+    [3600, 'You can try again in about 60 minutes.'],
+    [301, 'You can try again in about 6 minutes.'],
+    [300, 'You can try again in about 5 minutes.'],
+    [61, 'You can try again in about 2 minutes.'],
+    [60, 'You can try again in less than a minute.'],
+    [5, 'You can try again in less than a minute.'],
+    [0, 'You can try again now.'],
+  ])('%s seconds: %s', (s, want) => expect(countdownAnnouncement(s)).toBe(want));
+
+  it('changes once a minute, not every second', () => {
+    const said = new Set<string>();
+    for (let s = 300; s >= 0; s--) said.add(countdownAnnouncement(s));
+    // about 5, 4, 3, 2 minutes, less than a minute, now
+    expect(said.size).toBe(6);
+  });
+});
+
+describe('triesWarning', () => {
+  it.each([
+    [1, 30, 'You have 1 more try before Ward makes you wait 30 seconds.'],
+    [2, 30, 'You have 2 more tries before Ward makes you wait 30 seconds.'],
+    [1, 900, 'You have 1 more try before Ward makes you wait 15 minutes.'],
+    [0, 60, 'If the next one is wrong too, Ward will make you wait 1 minute before you can try again.'],
+    [1, undefined, 'You have 1 more try before Ward makes you wait.'],
+    [3, 30, ''],
+    [undefined, 30, ''],
+  ])('%s tries left, then %s seconds', (left, wait, want) => expect(triesWarning(left, wait)).toBe(want));
+});
+
+describe('unlockFailure: tries left', () => {
+  it('reads triesLeft and nextWaitSeconds from a wrong password', () => {
+    const f = unlockFailure('password', 401, { error: { code: 'wrong_password', message: 'That password is not right.', triesLeft: 1, nextWaitSeconds: 30 } });
+    expect([f.triesLeft, f.nextWaitSeconds]).toEqual([1, 30]);
+  });
+  it.each([
+    ['an older server says nothing', { error: { code: 'wrong_password', message: 'x' } }],
+    ['not a count', { error: { code: 'wrong_password', message: 'x', triesLeft: -1, nextWaitSeconds: 30 } }],
+    ['not a whole number', { error: { code: 'wrong_password', message: 'x', triesLeft: 1.5 } }],
+  ])('none when %s', (_name, body) => {
+    expect(unlockFailure('password', 401, body).triesLeft).toBeUndefined();
+  });
+  it('none on a wait (429), which says how long instead', () => {
+    const f = unlockFailure('password', 429, { error: { code: 'too_many_attempts', message: 'Wait.', retryAfterSeconds: 30, triesLeft: 0 } });
+    expect(f.triesLeft).toBeUndefined();
+    expect(f.retryAfterSeconds).toBe(30);
+  });
 });

@@ -88,3 +88,49 @@ export type LockNotice = { kind: 'locked' } | { kind: 'idle'; minutes: number } 
 export function idleLockText(minutes: number): string {
   return `Ward locked your record because it was not used for ${plural(Math.max(1, Math.round(minutes)), 'minute')}`;
 }
+
+// ---------------------------------------------------------------------------
+// Waiting after too many wrong tries (docs/api.md: 429 with retryAfterSeconds;
+// a wrong secret says triesLeft and nextWaitSeconds).
+
+/** "4 minutes 12 seconds", "1 minute", "30 seconds", "1 hour 5 minutes": a wait in words, rounded up to the second. */
+export function waitText(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return [plural(h, 'hour'), m > 0 ? plural(m, 'minute') : ''].filter(Boolean).join(' ');
+  if (m > 0) return [plural(m, 'minute'), sec > 0 ? plural(sec, 'second') : ''].filter(Boolean).join(' ');
+  return plural(sec, 'second');
+}
+
+/** The visible countdown, changing each second: "Try again in 4 minutes 12 seconds". */
+export function countdownText(secondsLeft: number): string {
+  return secondsLeft > 0 ? `Try again in ${waitText(secondsLeft)}` : 'You can try again now';
+}
+
+/**
+ * What the polite live region says: once a minute, not each second (a
+ * screen reader would talk over everything), then once more when the
+ * wait is over. "You can try again in about 5 minutes." The same text for
+ * a whole minute, so the region is only announced when it changes.
+ */
+export function countdownAnnouncement(secondsLeft: number): string {
+  if (secondsLeft <= 0) return 'You can try again now.';
+  if (secondsLeft <= 60) return 'You can try again in less than a minute.';
+  const minutes = Math.ceil(secondsLeft / 60);
+  return `You can try again in about ${plural(minutes, 'minute')}.`;
+}
+
+/**
+ * The warning after a wrong secret, before the try that makes Ward wait:
+ * "You have 1 more try before Ward makes you wait 30 seconds." When every
+ * wrong try already brings a wait, says so. "" when there are tries to
+ * spare (3 or more) or the server did not say.
+ */
+export function triesWarning(triesLeft: number | undefined, nextWaitSeconds: number | undefined): string {
+  if (triesLeft === undefined || triesLeft > 2) return '';
+  const wait = nextWaitSeconds && nextWaitSeconds > 0 ? ` ${waitText(nextWaitSeconds)}` : '';
+  if (triesLeft === 0) return `If the next one is wrong too, Ward will make you wait${wait} before you can try again.`;
+  return `You have ${plural(triesLeft, 'more try', 'more tries')} before Ward makes you wait${wait}.`;
+}
