@@ -20,6 +20,8 @@ describe('linkAction', () => {
     ['data:text/html,<b>x</b>', '_blank', false, WINDOW, true, 'block'],
     ['mailto:a@example.org?attach=/etc/passwd', '', false, WINDOW, true, 'block'],
     ['smb://host/share', '', false, WINDOW, true, 'block'],
+    ['blob:wails://wails/1a8d2049', '', true, WINDOW, true, 'default'],
+    ['blob:wails://wails/1a8d2049', '_blank', false, WINDOW, true, 'block'],
     ['http://[bad', '', false, WINDOW, true, 'block'],
     ['/api/documents/d1/attachments/0', '', true, WINDOW, true, 'attachment'],
     ['/api/documents/d%2F1/attachments/12', '', true, WINDOW, true, 'attachment'],

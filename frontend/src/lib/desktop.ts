@@ -29,7 +29,8 @@ export function inWindow(w: unknown = globalThis): boolean {
 
 /**
  * What a click on a link does:
- * - 'default': let the page follow it (Ward's own pages; everything in a browser);
+ * - 'default': let the page follow it (Ward's own pages, a file the page
+ *   made for download; everything in a browser);
  * - 'here': follow it in this page although it asks for a new tab (in the
  *   window there are no tabs, and Ward's own pages cannot open elsewhere);
  * - 'system': open it with the system's opener (the window: another site,
@@ -63,6 +64,9 @@ export function linkAction(href: string, target: string, isDownload: boolean, pa
     if (isDownload && isAttachmentPath(url.pathname)) return 'attachment';
     return target !== '' && target !== '_self' ? 'here' : 'default';
   }
+  // A file the page made itself (a calendar file, say): WebKitGTK saves it,
+  // without asking, to the Downloads folder (or the home folder).
+  if (url.protocol === 'blob:' && isDownload) return 'default';
   return SYSTEM_SCHEMES.has(url.protocol) ? 'system' : 'block';
 }
 
