@@ -77,9 +77,13 @@ func (c *current) set(ctx context.Context) {
 }
 
 // OpenURL opens url in the system browser (Wails' BrowserOpenURL: xdg-open
-// on Linux, which reports its own failures only to Wails' log). It is the
+// on Linux, which reports its own failures only to Wails' log, and which
+// Wails gives any string: callers pass only http URLs they made). It is the
 // window's api.Options.OpenURL, for the passkey ceremonies WebKitGTK cannot
-// run (backend/browserauth); it fails while no window is open.
+// run (backend/browserauth) and the attachments it cannot show
+// (backend/handoff's one-time loopback URLs); it fails while no window is
+// open. Links to other sites go from the page itself, through the same
+// BrowserOpenURL in Wails' runtime.js (frontend/src/lib/desktop.ts).
 func OpenURL(url string) error {
 	window.mu.Lock()
 	ctx := window.ctx
