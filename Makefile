@@ -7,7 +7,7 @@ VERSION ?= v0.1.0-$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # webkit2_41 selects WebKitGTK 4.1 (Debian 12+); without it requests reach Go without bodies.
 DESKTOP_TAGS := desktop,production,webkit2_41
-APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev chromium xvfb xauth imagemagick xdotool sqlcipher
+APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev chromium xvfb xauth imagemagick xdotool sqlcipher poppler-utils
 
 .PHONY: run test deps apt go-deps npm-deps frontend serve-bin desktop windows bench clean
 

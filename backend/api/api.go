@@ -55,7 +55,8 @@ type Options struct {
 	AllowSetup bool
 	// OpenURL opens a URL in the system browser (the desktop window's
 	// runtime.BrowserOpenURL), for passkey ceremonies the window cannot run
-	// itself; nil in `ward serve`, where the page opens the URL.
+	// itself and for attachments it hands to the system viewer (handoff);
+	// nil in `ward serve`, where the page opens the URL.
 	OpenURL func(url string) error
 	// Accounts, when set, makes this a server for many patients, each
 	// signing in to their own vault (Vault is then nil).
@@ -130,22 +131,23 @@ func New(opt Options) http.Handler {
 	h.handle("GET /api/healthz", h.healthz)
 	h.handle("GET /api/config", h.config)
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request, *records.Record){
-		"GET /api/summary":                            h.summary,
-		"GET /api/results":                            h.results,
-		"GET /api/results/{id}":                       h.result,
-		"GET /api/tests":                              h.tests,
-		"GET /api/history":                            h.history,
-		"GET /api/health":                             h.health,
-		"GET /api/visits":                             h.visits,
-		"GET /api/documents":                          h.documents,
-		"GET /api/documents/{id}":                     h.document,
-		"GET /api/documents/{id}/attachments/{index}": h.attachment,
-		"GET /api/details":                            h.details,
-		"GET /api/sources":                            h.sources,
-		"GET /api/search":                             h.search,
-		"GET /api/timeline":                           h.timeline,
-		"GET /api/other":                              h.otherTypes,
-		"GET /api/other/{type}":                       h.other,
+		"GET /api/summary":                                  h.summary,
+		"GET /api/results":                                  h.results,
+		"GET /api/results/{id}":                             h.result,
+		"GET /api/tests":                                    h.tests,
+		"GET /api/history":                                  h.history,
+		"GET /api/health":                                   h.health,
+		"GET /api/visits":                                   h.visits,
+		"GET /api/documents":                                h.documents,
+		"GET /api/documents/{id}":                           h.document,
+		"GET /api/documents/{id}/attachments/{index}":       h.attachment,
+		"POST /api/documents/{id}/attachments/{index}/open": h.openAttachment,
+		"GET /api/details":                                  h.details,
+		"GET /api/sources":                                  h.sources,
+		"GET /api/search":                                   h.search,
+		"GET /api/timeline":                                 h.timeline,
+		"GET /api/other":                                    h.otherTypes,
+		"GET /api/other/{type}":                             h.other,
 	} {
 		h.handle(pattern, h.withRecord(fn))
 	}
