@@ -179,7 +179,7 @@ test.describe('first run: setting Ward up', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
 
     // Following a link does not lose the key.
-    await page.getByRole('contentinfo').getByRole('link', { name: 'Help' }).click();
+    await page.getByRole('contentinfo').getByRole('link', { name: 'Help', exact: true }).click();
     await expect(page).toHaveURL(/#\/setup$/);
     await expect(shown).toHaveText(key);
     // The title stays the key page's, whatever the router said on the way.
