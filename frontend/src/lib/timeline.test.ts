@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendPage, groupByMonth, monthKey } from './timeline';
+import { appendPage, groupByMonth, monthKey, splitUpcoming, todayText } from './timeline';
 
 describe('monthKey', () => {
   it('uses the month in UK time', () => {
@@ -37,5 +37,33 @@ describe('appendPage', () => {
     const a = { date: '2026-01-01', kind: 'result', title: 'A', link: '#/results/1' };
     const b = { date: '2025-12-01', kind: 'visit', title: 'B', link: '#/visits' };
     expect(appendPage([a], [a, b])).toEqual([a, b]);
+  });
+});
+
+describe('splitUpcoming', () => {
+  it('puts only items flagged upcoming above today, keeping the order', () => {
+    const items = [
+      { date: '2027-02-01T10:00:00Z', t: 'eye screening', upcoming: true },
+      { date: '2027-01-15T10:00:00Z', t: 'cancelled appointment' }, // future, not going ahead
+      { date: '2026-12-15T10:00:00Z', t: 'blood test', upcoming: true },
+      { date: '2026-12-01', t: 'letter' },
+      { date: '2026-11-01', t: 'result', upcoming: false },
+    ];
+    const { upcoming, past } = splitUpcoming(items);
+    expect(upcoming.map((i) => i.t)).toEqual(['eye screening', 'blood test']);
+    expect(past.map((i) => i.t)).toEqual(['cancelled appointment', 'letter', 'result']);
+  });
+  it('has nothing upcoming when nothing is flagged', () => {
+    expect(splitUpcoming([{ date: '2030-01-01', upcoming: undefined }]).upcoming).toEqual([]);
+  });
+});
+
+describe('todayText', () => {
+  it.each([
+    ['2026-12-06T12:00:00Z', 'Sunday 6 December 2026'],
+    // 23:30 UTC in summer is already the next day in the UK.
+    ['2026-07-06T23:30:00Z', 'Tuesday 7 July 2026'],
+  ])('%s → %s', (now, want) => {
+    expect(todayText(new Date(now))).toBe(want);
   });
 });

@@ -1,6 +1,7 @@
 // Groups timeline items (newest first) under month headings: "November 2026".
 
 import { formatDate } from './dates';
+import { isoDay, visitTime, whenText } from './visits';
 
 export interface Dated {
   date: string;
@@ -49,4 +50,20 @@ export function appendPage<T extends Dated & { kind?: string; title?: string; li
 
 function itemKey(i: Dated & { kind?: string; title?: string; link?: string }): string {
   return [i.date, i.kind, i.title, i.link].join('\u0000');
+}
+
+/**
+ * Splits items (newest first) into the appointments still to come, shown
+ * above "Today", and everything else below it, each in its order. Only the
+ * backend's upcoming flag puts an item above: a cancelled appointment, or
+ * anything else dated in the future, is never shown as to come.
+ */
+export function splitUpcoming<T extends { upcoming?: boolean }>(items: T[]): { upcoming: T[]; past: T[] } {
+  return { upcoming: items.filter((i) => i.upcoming === true), past: items.filter((i) => i.upcoming !== true) };
+}
+
+/** Today's date in UK time for the "Today" marker: "Sunday 6 December 2026". */
+export function todayText(now: Date): string {
+  const t = visitTime(now.toISOString());
+  return t ? whenText(isoDay(t)) : '';
 }
