@@ -129,7 +129,7 @@ test.describe('test results', () => {
 
     const card = page.getByTestId('result').filter({ hasText: result.name }).first();
     await expect(card.locator('.nhsuk-tag')).toHaveText(result.flagLabel);
-    await expect(card.getByTestId('history-link')).toHaveText(`See how ${result.name} has changed over time`);
+    await expect(card.getByTestId('history-link')).toHaveText(new RegExp(`^See (how|all) your ${result.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} results`));
     await expect(page.getByRole('link', { name: 'Back to test results' })).toBeVisible();
 
     await expectUrgentHelp(page);

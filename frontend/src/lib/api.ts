@@ -142,7 +142,7 @@ export interface Result {
    * On GET /api/results/{id} only: the same test's newest result taken
    * strictly before this report, in its own unit; null when there is none.
    */
-  previous?: { value: string; unit: string; taken: string; reportId: string } | null;
+  previous?: Earlier | null;
 }
 
 export interface Report {

@@ -4,6 +4,7 @@ import {
   buildChart,
   chartKey,
   chartSummary,
+  latestText,
   niceTicks,
   notCharted,
   numericPoints,
@@ -188,6 +189,10 @@ describe('timeTicks', () => {
     const months = timeTicks(Date.UTC(2025, 0, 15), Date.UTC(2025, 5, 15));
     expect(months[0].label).toBe('Feb 2025');
   });
+  it('gives no more labels than fit', () => {
+    expect(timeTicks(Date.UTC(2016, 2, 3), Date.UTC(2026, 9, 1), 4).map((t) => t.label)).toEqual(['2017', '2020', '2023', '2026']);
+    expect(timeTicks(Date.UTC(2025, 0, 15), Date.UTC(2025, 11, 15), 8, 3).length).toBeLessThanOrEqual(3);
+  });
 });
 
 describe('buildChart', () => {
@@ -251,6 +256,34 @@ describe('buildChart', () => {
       [true, true],
     ]);
   });
+});
+
+describe('the words inside the chart', () => {
+  it('labels the latest point with its value and flag, beside it', () => {
+    const m = buildChart(hbSeries(hba1c), 640, 300);
+    const last = m.points[m.points.length - 1];
+    expect(m.latest?.text).toBe('Latest: 48 mmol/mol, High');
+    expect(Math.abs(m.latest!.x - last.x)).toBeLessThan(1);
+    expect(Math.abs(m.latest!.y - last.y)).toBeLessThan(70);
+    expect(buildChart({ unit: 'kg', conversions: [], range: null, points: [] }).latest).toBeNull();
+  });
+  it('labels the range edges and leaves room for the title above the plot', () => {
+    const m = buildChart(hbSeries(hba1c), 640, 300);
+    expect(m.rangeLabels.map((l) => l.text)).toEqual(['Normal up to 41 mmol/mol', 'Normal from 20 mmol/mol']);
+    expect(m.plot.top).toBeGreaterThanOrEqual(30);
+    expect(buildChart(hbSeries({ ...hba1c, range: null })).rangeLabels).toEqual([]);
+  });
+  it('never overlaps its date labels on a phone', () => {
+    const long = series('mmol/mol', null, Array.from({ length: 12 }, (_, i) => sp(`${2015 + i}-01-01`, '40', 40)));
+    const m = buildChart(long, 300, 240);
+    const gaps = m.xTicks.slice(1).map((t, i) => t.pos - m.xTicks[i].pos);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(40);
+  });
+  it.each([
+    ['with a flag', { value: '48 mmol/mol', flag: 'high', flagLabel: 'High' }, 'Latest: 48 mmol/mol, High'],
+    ['without one', { value: '66.8 kg', flag: '' }, 'Latest: 66.8 kg'],
+    ['a comparator in words', { value: '<2 µmol/L', flag: '' }, 'Latest: below 2 µmol/L'],
+  ])('latestText %s', (_, p, want) => expect(latestText(p)).toBe(want));
 });
 
 describe('chartKey', () => {

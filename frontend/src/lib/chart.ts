@@ -10,6 +10,7 @@ import { formatDate } from './dates';
 import { flagLabel } from './flags';
 import { plural, rangeText, valueText } from './text';
 import { displayNumber, unitText, valueWithShownUnit } from './units';
+import { latestLabel, rangeEdgeLabels, type ChartLabel } from './chartLabels';
 
 /** Flags have a shape of their own; so do comparator values ("below", "above"). */
 export type Shape = 'circle' | 'triangle-up' | 'triangle-down' | 'diamond' | 'below' | 'above';
@@ -43,7 +44,14 @@ export interface ChartModel {
   band: { top: number; bottom: number } | null;
   xTicks: Tick[];
   yTicks: Tick[];
+  /** The range's edges in words ("Normal up to 41 mmol/mol"), one per edge the range has. */
+  rangeLabels: ChartLabel[];
+  /** The newest point's value in words, beside it; null with no points. */
+  latest: ChartLabel | null;
 }
+
+/** Room at the top of the chart for its title (drawn inside the SVG). */
+export const TITLE_HEIGHT = 30;
 
 /** A number from a range bound or value string ("5.0", "<5", " 41 "); null if none. */
 export function toNumber(s: string | number | null | undefined): number | null {
@@ -176,11 +184,17 @@ export function pointLabel(p: SeriesPoint, unit: string): string {
   return s;
 }
 
+/** The latest point's label in the chart: "Latest: 48 mmol/mol, High". */
+export function latestText(p: Pick<SeriesPoint, 'value' | 'flag' | 'flagLabel'>): string {
+  const flag = flagLabel(p.flag, p.flagLabel);
+  return `Latest: ${shownValue(p.value)}${flag ? ', ' + flag : ''}`;
+}
+
 const DAY = 86_400_000;
 
 /** Builds the chart for one series, `width` x `height` px. */
 export function buildChart(series: Series, width = 640, height = 300): ChartModel {
-  const plot = { left: 56, top: 12, right: width - 16, bottom: height - 32 };
+  const plot = { left: 56, top: TITLE_HEIGHT + 12, right: width - 16, bottom: height - 32 };
   const pts = numericPoints(series.points);
   const bounds = rangeBounds(series.range);
 
@@ -224,6 +238,11 @@ export function buildChart(series: Series, width = 640, height = 300): ChartMode
     band = { top: round(y(Math.min(hi, yMax))), bottom: round(y(Math.max(lo, yMin))) };
   }
 
+  const newest = pts[pts.length - 1];
+  const last = points[points.length - 1];
+  // Year labels are about 4 characters, month labels 8: as many as fit.
+  const plotWidth = plot.right - plot.left;
+  const rangeLabels = rangeEdgeLabels(bounds, band, series.unit, plot);
   return {
     width,
     height,
@@ -231,7 +250,9 @@ export function buildChart(series: Series, width = 640, height = 300): ChartMode
     points,
     path,
     band,
-    xTicks: timeTicks(tMin, tMax).map((t) => ({ pos: round(x(t.t)), label: t.label })),
+    rangeLabels,
+    latest: newest ? latestLabel(last, latestText(newest), plot, width, points, rangeLabels) : null,
+    xTicks: timeTicks(tMin, tMax, Math.floor(plotWidth / 56), Math.floor(plotWidth / 96)).map((t) => ({ pos: round(x(t.t)), label: t.label })),
     yTicks: yTickValues.filter((v) => v >= yMin && v <= yMax).map((v) => ({ pos: round(y(v)), label: tickLabel(v) })),
   };
 }
@@ -286,21 +307,24 @@ export function chartKey(model: ChartModel): Key[] {
 
 const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Year ticks (or month ticks for a short span) between two times. */
-export function timeTicks(tMin: number, tMax: number): Array<{ t: number; label: string }> {
+/**
+ * Year ticks (or month ticks for a short span) between two times: at most
+ * `maxYears` year labels or `maxMonths` month labels, so they never overlap.
+ */
+export function timeTicks(tMin: number, tMax: number, maxYears = 8, maxMonths = 6): Array<{ t: number; label: string }> {
   const a = new Date(tMin);
   const b = new Date(tMax);
   const years = b.getUTCFullYear() - a.getUTCFullYear();
   const out: Array<{ t: number; label: string }> = [];
   if (years >= 2) {
-    const step = Math.ceil(years / 8);
+    const step = Math.ceil(years / Math.max(1, maxYears));
     for (let yr = a.getUTCFullYear() + 1; yr <= b.getUTCFullYear(); yr += step) {
       out.push({ t: Date.UTC(yr, 0, 1), label: String(yr) });
     }
     return out;
   }
   const months = years * 12 + b.getUTCMonth() - a.getUTCMonth();
-  const step = Math.max(1, Math.ceil(months / 6));
+  const step = Math.max(1, Math.ceil(months / Math.max(1, maxMonths)));
   for (let m = 1; m <= months; m += step) {
     const d = Date.UTC(a.getUTCFullYear(), a.getUTCMonth() + m, 1);
     const dd = new Date(d);

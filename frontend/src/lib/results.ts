@@ -4,8 +4,9 @@
 // so that no page can claim more than the facts allow.
 
 import type { Report, Result, Urgent } from './api';
-import { plural } from './text';
+import { plural, valueText } from './text';
 import { formatDate } from './dates';
+import { flagLabel } from './flags';
 
 export type TagKind = 'urgent' | 'flag' | 'status';
 
@@ -114,4 +115,73 @@ export function urgentHeading(items: Urgent[]): string {
 export function urgentLine(u: Urgent): string {
   const when = formatDate(u.taken);
   return when ? `${u.name}, ${when}` : u.name;
+}
+
+// ---------------------------------------------------------------------------
+// The report page: its first line, its history links, its previous values.
+
+/** A result as the report's first line names it: "Creatinine 113 µmol/L, High". */
+export function resultLine(x: Pick<Result, 'name' | 'value' | 'unit' | 'absent' | 'flag' | 'flagLabel' | 'computed' | 'rangeCheck'>): string {
+  const value = valueText(x.value, x.unit) || (x.absent ? `no value (${x.absent})` : 'no value');
+  const flag = flagLabel(x.flag, x.flagLabel) || (x.computed || x.rangeCheck === 'out' ? 'outside the range given' : '');
+  return `${x.name} ${value}${flag ? ', ' + flag : ''}`;
+}
+
+const DIRECTIONAL = new Set(['high', 'low', 'critical-high', 'critical-low']);
+const MOST_NAMED = 3;
+
+/** "Creatinine 113 µmol/L, High; Sodium 150 mmol/L, High and 2 more". */
+function namedResults(xs: Result[]): string {
+  const named = xs.slice(0, MOST_NAMED).map(resultLine).join('; ');
+  return xs.length > MOST_NAMED ? `${named} and ${xs.length - MOST_NAMED} more` : named;
+}
+
+/**
+ * The report page's first line: what needs attention, named, before
+ * anything else ("1 of 4 results outside the normal range: Creatinine
+ * 113 µmol/L, High"). It reassures ("All 4 results are inside the normal
+ * range") only when the server found every result has a range and is inside
+ * it (allInRange); results withdrawn (entered in error) are not among
+ * `results` and count for nothing. "" for a report with no results.
+ */
+export function reportLead(r: Pick<Report, 'results' | 'allInRange' | 'unrangedCount' | 'void'>): string {
+  const xs = r.results ?? [];
+  const n = xs.length;
+  if (r.void || n === 0) return '';
+  const urgent = xs.filter((x) => x.urgent);
+  const outside = xs.filter((x) => !x.urgent && (DIRECTIONAL.has(x.flag) || (!x.flag && (!!x.computed || x.rangeCheck === 'out'))));
+  const abnormal = xs.filter((x) => !x.urgent && x.flag && !DIRECTIONAL.has(x.flag));
+  const unranged = r.unrangedCount ?? xs.filter((x) => x.rangeCheck === 'none' || x.rangeCheck === 'unclear').length;
+  // The first clause says "of 4 results"; the ones after it are read on from it.
+  const clauses: string[] = [];
+  const count = (k: number) => (clauses.length > 0 ? String(k) : n === 1 ? 'Your result' : `${k} of ${plural(n, 'result')}`);
+  if (urgent.length > 0) {
+    const verb = urgent.length === 1 ? 'needs' : 'need';
+    clauses.push(`${count(urgent.length)} ${verb} urgent attention: ${namedResults(urgent)}`);
+  }
+  if (outside.length > 0) {
+    clauses.push(`${count(outside.length)}${n === 1 && clauses.length === 0 ? ' is' : ''} outside the normal range: ${namedResults(outside)}`);
+  }
+  if (abnormal.length > 0) {
+    clauses.push(`${count(abnormal.length)}${n === 1 && clauses.length === 0 ? ' is' : ''} marked abnormal: ${namedResults(abnormal)}`);
+  }
+  if (clauses.length > 0) {
+    if (unranged > 0) clauses.push(`${unranged} with no normal range given`);
+    return clauses.length === 1 ? clauses[0] : clauses.join('. ') + '.';
+  }
+  if (r.allInRange) return n === 1 ? 'Your result is inside the normal range' : `All ${n} results are inside the normal range`;
+  if (unranged >= n) return n === 1 ? 'No normal range was given for your result' : `No normal range was given for these ${n} results`;
+  if (unranged > 0) return `${unranged} of ${plural(n, 'result')} ${unranged === 1 ? 'has' : 'have'} no normal range given`;
+  // The source's own words ("Borderline") or a disagreement with the range.
+  return 'See each result below: what the record says and its range do not agree';
+}
+
+/**
+ * The link from a result to its history. The subject is always "results"
+ * (plural), so the verb agrees whatever the test is called ("White blood
+ * cells", "HbA1c"); a name that already ends in "result(s)" is not doubled.
+ */
+export function historyLinkText(name: string, hasPrevious: boolean): string {
+  const test = name.trim().replace(/\s+results?$/i, '') || 'test';
+  return hasPrevious ? `See how your ${test} results have changed over time` : `See all your ${test} results`;
 }
