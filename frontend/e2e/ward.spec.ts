@@ -302,11 +302,11 @@ test.describe('health summary, visits, documents and details', () => {
     expect(visits.upcoming.length).toBeGreaterThan(0);
     expect(visits.past.length).toBeGreaterThan(0);
     await openPage(page, '#/visits');
-    await expect(page).toHaveTitle('Appointments and visits - Ward');
+    await expect(page).toHaveTitle('Appointments - Ward');
     const upcoming = page.getByTestId('upcoming-visit');
     await expect(upcoming).toHaveCount(visits.upcoming.length);
     await expect(upcoming.first()).toContainText(visits.upcoming[0].title);
-    await expect(upcoming.first()).toContainText(/\d{1,2} \w+ \d{4} at \d{1,2}(:\d{2})?(am|pm)/);
+    await expect(upcoming.first()).toContainText(/[A-Z][a-z]+day \d{1,2} \w+ \d{4}, \d{1,2}(:\d{2})?(am|pm) · in \d+ days/);
     await expect(upcoming.first()).toContainText(visits.upcoming[0].reason);
     const past = page.getByTestId('past-visit');
     await expect(past).toHaveCount(visits.past.length);
@@ -517,7 +517,7 @@ test.describe('search and timeline', () => {
     await expect(page).toHaveTitle('Timeline - Ward');
     const items = page.getByTestId('timeline-item');
     await expect(items).toHaveCount(first.items.length);
-    await expect(page.getByTestId('timeline').locator('h2').first()).toHaveText(
+    await expect(page.getByTestId('timeline').locator('h3').first()).toHaveText(
       /^(January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$/,
     );
     // Not a results page: the urgent help card is a footer link to the help page's.
