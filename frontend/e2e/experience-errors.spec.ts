@@ -49,14 +49,14 @@ function checks(width: number) {
       await expect(page.getByRole('heading', { level: 1 })).toContainText('HbA1c');
     });
 
-    test('"kidney" finds eGFR and creatinine', async ({ page }) => {
+    test('the lay word kidney finds eGFR and creatinine', async ({ page }) => {
       await openPage(page, '#/search?q=kidney');
       const titles = page.getByTestId('search-result').getByRole('link');
       await expect(titles.filter({ hasText: /^Creatinine$/ })).toHaveCount(1);
       await expect(titles.filter({ hasText: /^eGFR$/ })).toHaveCount(1);
     });
 
-    test('"Prescribed by" names only the prescriber; the organisation has its own row', async ({ page }) => {
+    test('Prescribed by names only the prescriber; the organisation has its own row', async ({ page }) => {
       await openPage(page, '#/health');
       const med = page.getByTestId('medication').first();
       await expect(med.getByTestId('prescriber')).toHaveText('Dr Tom Ellis');
