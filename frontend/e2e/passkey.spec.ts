@@ -154,8 +154,8 @@ test.describe('face and fingerprint unlock', () => {
 
   test('security settings are linked from the More menu and the Help page', async ({ page }) => {
     await openSecurity(page);
-    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Help' }).click();
     await page.getByRole('button', { name: 'Browse More' }).click();
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Help' }).click();
     await page.getByTestId('help-security').click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Security settings');
     await page.getByRole('button', { name: 'Browse More' }).click();
