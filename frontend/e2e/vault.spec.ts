@@ -139,12 +139,27 @@ test.describe('locked vault', () => {
       'unlocked',
     );
 
+    // What you can see says how the record is kept: encrypted here, when it locks, the Lock button.
+    const { autoLockMinutes } = await (await request.get('/api/vault')).json();
+    await page.getByRole('button', { name: 'Browse More' }).click();
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'What you can see' }).click();
+    const safe = page.getByTestId('kept-safe');
+    await expect(safe).toContainText('Your record is encrypted on this computer.');
+    await expect(safe).toContainText(`Ward locks your record after ${autoLockMinutes} minute${autoLockMinutes === 1 ? '' : 's'} without use.`);
+    await expect(safe).toContainText('select Lock at the top of any page');
+    // Printing: whose record it is, on paper only.
+    await expect(page.getByTestId('print-name')).toHaveText(PATIENT);
+    await expect(page.getByTestId('print-header')).toBeHidden();
+
     // Lock.
     const lockButton = page.getByRole('button', { name: 'Lock your record', exact: true });
     await expect(lockButton).toBeVisible();
     await lockButton.click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
     await expect(page.getByTestId('locked-notice')).toContainText('Your record is locked');
+    // Locked: no menu, and nothing of the record for paper.
+    await expect(page.getByRole('navigation', { name: 'Menu' })).toHaveCount(0);
+    await expect(page.getByTestId('print-header')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
     await expect(page.getByText(PATIENT)).toHaveCount(0);
     expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
