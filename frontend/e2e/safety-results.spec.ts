@@ -9,13 +9,13 @@ test.describe('results never mislead', () => {
   test('an urgent result: a red Urgent tag where it is listed, the home page banner, and what to do on its report', async ({ page }) => {
     await openSafety(page, '#/');
     const banner = page.getByTestId('urgent-banner');
-    await expect(banner.getByRole('heading', { level: 2 })).toHaveText(/1 result needs urgent attention/);
+    await expect(banner.getByRole('heading', { level: 3 })).toHaveText(/1 result needs urgent attention/);
     const line = banner.getByRole('link');
     await expect(line).toHaveCount(1);
     await expect(line).toHaveText(/^Potassium, \d{1,2} \w+ \d{4}$/);
     await expectNoAxeViolations(page);
 
-    await page.evaluate(() => (location.hash = '#/results'));
+    await page.evaluate(() => (location.hash = '#/results?view=date'));
     const kidney = page.getByTestId('report').filter({ hasText: 'Kidney function' });
     const urgent = kidney.locator('[data-tag="urgent"]');
     await expect(urgent).toHaveText('Urgent');
@@ -46,13 +46,13 @@ test.describe('results never mislead', () => {
   test('entered in error and cancelled: in no list, count or search; by a direct link struck through, do not use', async ({ page }) => {
     // What the page itself was sent, and what it says.
     const listed = page.waitForResponse((r) => /\/api\/results\?/.test(r.url()));
-    await openSafety(page, '#/results');
+    await openSafety(page, '#/results?view=date');
     const body = await (await listed).json();
     const ids: string[] = body.reports.map((r: { id: string }) => r.id);
     expect(ids).toContain('kidney');
     for (const gone of ['fbc-eie', 'lft-cancelled', 'obs-k-eie-lone']) expect(ids).not.toContain(gone);
     await expect(page.getByTestId('results-count')).toContainText(`${body.total} test results`);
-    const names = await page.getByTestId('report').locator('.ward-vrow__name').allTextContents();
+    const names = await page.getByTestId('report').locator('.ward-row__name').allTextContents();
     for (const gone of ['Full blood count', 'Liver function']) expect(names).not.toContain(gone);
 
     for (const q of ['creatinine', 'full blood', 'liver']) {
@@ -83,7 +83,7 @@ test.describe('results never mislead', () => {
   });
 
   test('no range: no normal range given, never the reassurance that nothing is outside it', async ({ page }) => {
-    await openSafety(page, '#/results');
+    await openSafety(page, '#/results?view=date');
     const row = (name: string) => page.getByTestId('report').filter({ has: page.getByRole('link', { name, exact: true }) }).getByTestId('abnormal-count');
     await expect(row('Vitamin D')).toHaveText('No normal range given');
     await expect(row('Thyroid function')).toHaveText('1 result with no normal range given');
