@@ -34,15 +34,23 @@ func notHappening(status string) bool {
 // document replaced by a newer version is left out: the newer one is linked
 // if it is from those days.
 func (r *Record) relateVisits() {
+	near := r.visitDaysNear()
 	byDay := map[string][]Related{}
-	for _, rep := range r.reports {
-		if d := localDay(rep.Taken); d != "" {
-			byDay[d] = append(byDay[d], Related{Kind: "result", Title: rep.Name, Link: "#/results/" + url.PathEscape(rep.ID)})
+	add := func(date string, x Related) {
+		// Only dates written near a visit's day can be on it: a record of
+		// thousands of reports reads the few that are.
+		if len(date) >= 10 && near[date[:10]] {
+			if d := localDay(date); d != "" {
+				byDay[d] = append(byDay[d], x)
+			}
 		}
 	}
+	for _, rep := range r.reports {
+		add(rep.Taken, Related{Kind: "result", Title: rep.Name, Link: "#/results/" + url.PathEscape(rep.ID)})
+	}
 	for _, doc := range r.documents {
-		if d := localDay(doc.Date); d != "" && doc.Status != "superseded" {
-			byDay[d] = append(byDay[d], Related{Kind: "document", Title: doc.Title, Link: "#/documents/" + url.PathEscape(doc.ID)})
+		if doc.Status != "superseded" {
+			add(doc.Date, Related{Kind: "document", Title: doc.Title, Link: "#/documents/" + url.PathEscape(doc.ID)})
 		}
 	}
 	for _, list := range [][]Visit{r.visits.Current, r.visits.Past} {
@@ -52,27 +60,50 @@ func (r *Record) relateVisits() {
 	}
 }
 
+// visitDaysNear is every date within two days of a day of a past or
+// current visit: as written, a dateTime's date is at most two days from
+// its day in UK time (offsets go to ±14 hours; UK time is UTC or an hour on).
+func (r *Record) visitDaysNear() map[string]bool {
+	near := map[string]bool{}
+	for _, list := range [][]Visit{r.visits.Current, r.visits.Past} {
+		for _, v := range list {
+			for _, d := range visitDays(v) {
+				for k := -2; k <= 2; k++ {
+					near[d.AddDate(0, 0, k).Format(time.DateOnly)] = true
+				}
+			}
+		}
+	}
+	return near
+}
+
+// visitDays are the days of v in UK time, from its first to its last (its
+// first only, when it has no end), at most maxRelatedDays; none for a visit
+// that did not happen.
+func visitDays(v Visit) []time.Time {
+	first, err := time.Parse(time.DateOnly, localDay(v.Start))
+	if err != nil || notHappening(v.Status) {
+		return nil
+	}
+	last, err := time.Parse(time.DateOnly, localDay(v.End))
+	if err != nil || last.Before(first) {
+		last = first
+	}
+	var days []time.Time
+	for d := first; !d.After(last) && len(days) < maxRelatedDays; d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	return days
+}
+
 // relatedOn is what byDay holds for the days of v, from its first day to
 // its last (its first only, when it has no end or a very long one), letters
 // first.
 func relatedOn(byDay map[string][]Related, v Visit) []Related {
 	out := []Related{}
-	first := localDay(v.Start)
-	if first == "" || notHappening(v.Status) {
-		return out
-	}
-	last := localDay(v.End)
-	if last < first {
-		last = first
-	}
 	var results []Related
-	day, _ := time.Parse(time.DateOnly, first)
-	for n := 0; n < maxRelatedDays; n++ {
-		d := day.AddDate(0, 0, n).Format(time.DateOnly)
-		if d > last {
-			break
-		}
-		for _, x := range byDay[d] {
+	for _, d := range visitDays(v) {
+		for _, x := range byDay[d.Format(time.DateOnly)] {
 			if x.Kind == "document" {
 				out = append(out, x)
 			} else {

@@ -210,6 +210,7 @@ func TestVisitRelated(t *testing.T) {
 		report("r2", "Kidney function", "2026-07-01T23:30:00Z"), // 2 July in the UK
 		report("r3", "Cholesterol", "2026-06-30"),
 		report("r4", "Full blood count", "2026-08-11T10:00:00Z"),
+		report("r5", "Glucose", "2026-07-01T20:00:00-05:00"), // 02:00 on 2 July in the UK
 		letter("d1", "Clinic letter", "2026-07-01T16:00:00+01:00", "current"),
 		letter("d2", "Old clinic letter", "2026-07-01T12:00:00Z", "superseded"),
 		letter("d3", "Discharge summary", "2026-08-12", "current"),
@@ -225,7 +226,7 @@ func TestVisitRelated(t *testing.T) {
 	tests := []struct{ id, want string }{
 		{"clinic", "document Clinic letter #/documents/d1; result HbA1c #/results/r1"},
 		{"stay", "document Discharge summary #/documents/d3; result Full blood count #/results/r4"},
-		{"zoneless", "result Kidney function #/results/r2"},
+		{"zoneless", "result Kidney function #/results/r2; result Glucose #/results/r5"},
 		{"cancelled", ""},
 		{"noshow", ""},
 		{"next", ""},
