@@ -151,8 +151,10 @@ func (m *Manager) freshLocked(tok string) (*vault.Keys, error) {
 	if m.keys == nil || !m.valid(tok) {
 		return nil, ErrUnauthorised
 	}
+	// The demo lets any token read (valid says so) but holds none: no
+	// session there is ever fresh, so the demo's security never changes.
 	t := m.tokens[hashToken(tok)]
-	if m.now().Sub(t.fresh) >= FreshFor {
+	if t == nil || m.now().Sub(t.fresh) >= FreshFor {
 		return nil, ErrNotFresh
 	}
 	m.use(tok)
@@ -166,7 +168,10 @@ func (m *Manager) Security(ctx context.Context, tok string) (Security, error) {
 		m.mu.Unlock()
 		return Security{}, ErrUnauthorised
 	}
-	fresh := m.tokens[hashToken(tok)].fresh
+	var fresh time.Time // the demo's tokens are not held: never fresh
+	if t := m.tokens[hashToken(tok)]; t != nil {
+		fresh = t.fresh
+	}
 	idle, db := m.idle, m.db
 	m.mu.Unlock()
 	slots, err := db.Slots(ctx)
@@ -240,6 +245,9 @@ func (m *Manager) refresh(tok string) (time.Time, error) {
 		return time.Time{}, ErrUnauthorised
 	}
 	t := m.tokens[hashToken(tok)]
+	if t == nil {
+		return time.Time{}, ErrNotFresh // the demo: no session to make fresh
+	}
 	t.fresh = m.now()
 	m.use(tok)
 	return t.fresh.Add(FreshFor), nil
