@@ -117,3 +117,47 @@ for (const width of [1280, 390]) {
     });
   });
 }
+
+test.describe('appointments that must not mislead (mocked)', () => {
+  const visit = (over: Record<string, unknown>) => ({
+    id: 'x', kind: 'appointment', title: 'Clinic', start: '', end: '', place: 'Eye Clinic', clinician: '', reason: '',
+    status: 'booked', organisation: 'Test Trust', address: '1 Example Road', phone: '', minutes: 0, related: [], ...over,
+  });
+
+  test('a cancelled appointment is never offered for a calendar; a date alone shows no time and saves an all-day event; a zoneless time is not shifted', async ({ page }) => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.route('**/api/visits', (route) =>
+      route.fulfill({
+        json: {
+          current: [],
+          upcoming: [
+            visit({ id: 'date-only', title: 'Eye screening', start: day(20) }),
+            visit({ id: 'zoneless', title: 'Physiotherapy', start: `${day(30)}T10:30:00`, minutes: 40 }),
+            // Never sent as upcoming by Ward's backend; the page must still not offer it.
+            visit({ id: 'cancelled', title: 'Cancelled clinic', start: `${day(40)}T09:00:00Z`, status: 'cancelled' }),
+          ],
+          past: [],
+        },
+      }),
+    );
+    await openPage(page, '#/visits');
+    const card = (title: string) => page.getByTestId('upcoming-visit').filter({ hasText: title });
+    await expect(card('Cancelled clinic').getByTestId('visit-status')).toHaveText('Cancelled');
+    await expect(card('Cancelled clinic').getByRole('button', { name: /Add to calendar/ })).toHaveCount(0);
+
+    await expect(card('Eye screening').locator('.ward-caption')).toHaveText(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4} · in 2 weeks/);
+    await expect(card('Eye screening').locator('.ward-caption')).not.toContainText(/\d(am|pm)|midday|midnight/);
+    let [download] = await Promise.all([page.waitForEvent('download'), card('Eye screening').getByRole('button', { name: /^Add to calendar/ }).click()]);
+    let text = await readFile(await download.path(), 'utf8');
+    expect(text).toContain(`\r\nDTSTART;VALUE=DATE:${day(20).replace(/-/g, '')}\r\n`);
+    expect(text).not.toMatch(/\r\nDTSTART:/);
+
+    await expect(card('Physiotherapy').locator('.ward-caption')).toHaveText(/, 10:30am · in 4 weeks/);
+    await expect(card('Physiotherapy').getByTestId('visit-duration')).toHaveText('40 minutes');
+    [download] = await Promise.all([page.waitForEvent('download'), card('Physiotherapy').getByRole('button', { name: /^Add to calendar/ }).click()]);
+    text = await readFile(await download.path(), 'utf8');
+    expect(text).toContain(`\r\nDTSTART:${day(30).replace(/-/g, '')}T103000\r\n`);
+    expect(text).toContain(`\r\nDTEND:${day(30).replace(/-/g, '')}T111000\r\n`);
+    await expectNoAxeViolations(page);
+  });
+});
