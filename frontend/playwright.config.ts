@@ -19,6 +19,8 @@ export default defineConfig({
     { name: 'demo', testMatch: /ward\.spec\.ts$/, metadata: { server: 'demo' } },
     // The patient's experience (issue 14): page layout, navigation, print, at 1280 and 390 px, on the demo record.
     { name: 'experience', testMatch: /experience[-\w]*\.spec\.ts$/, metadata: { server: 'demo' } },
+    // Numbers for docs/performance.md, not a test: WARD_MEASURE=1 npx playwright test --project=measure
+    ...(process.env.WARD_MEASURE ? [{ name: 'measure', testMatch: /measure\.spec\.ts$/, metadata: { server: 'demo' }, timeout: 600_000 }] : []),
     { name: 'vault', testMatch: /vault\.spec\.ts$/, metadata: { server: 'vault' } },
     { name: 'setup', testMatch: /setup\.spec\.ts$/, metadata: { server: 'setup' } },
     { name: 'safety', testMatch: /safety[-\w]*\.spec\.ts$/, metadata: { server: 'safety' } },

@@ -34,6 +34,9 @@ func (h *handler) withRecord(fn func(w http.ResponseWriter, r *http.Request, rec
 
 func (h *handler) results(w http.ResponseWriter, r *http.Request, rec *records.Record) {
 	all := rec.Reports()
+	if r.URL.Query().Get("outside") == "1" {
+		all = rec.OutsideReports()
+	}
 	offset := intParam(r, "offset", 0, len(all))
 	limit := intParam(r, "limit", 200, 1000)
 	end := min(offset+limit, len(all))

@@ -222,6 +222,9 @@ func (r *Record) finish() {
 		items := r.other[t]
 		sort.SliceStable(items, func(i, j int) bool { return items[i].Date > items[j].Date })
 	}
+	// Once reports and documents are sorted: each visit's links to that
+	// day's letters and results (before the home page copies the next one).
+	r.relateVisits()
 	r.summary.Urgent = r.findUrgent()
 	r.buildTests()
 	r.summary.LatestResults = r.LatestTests(3)

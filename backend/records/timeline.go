@@ -51,9 +51,6 @@ func plural(n int, one, many string) string {
 }
 
 func (r *Record) buildTimeline() {
-	// buildTimeline runs last in finish, once reports and documents are
-	// sorted: the visits' links to them are made here too.
-	r.relateVisits()
 	add := func(it TimelineItem) {
 		if it.Date != "" {
 			r.timeline = append(r.timeline, it)

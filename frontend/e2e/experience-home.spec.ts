@@ -73,3 +73,10 @@ for (const width of [1280, 390]) {
     });
   });
 }
+
+test('the demo says it is made up on every page', async ({ page }) => {
+  for (const hash of ['#/', '#/results', '#/health', '#/visits', '#/documents', '#/help']) {
+    await openPage(page, hash);
+    await expect(page.getByTestId('demo-banner')).toContainText('This is a demonstration. The person and their health information are made up.');
+  }
+});

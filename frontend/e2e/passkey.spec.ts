@@ -147,6 +147,7 @@ test.describe('face and fingerprint unlock', () => {
 
     // The record is open: a result.
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Test results' }).click();
+    await page.getByTestId('view-date').click();
     await page.getByTestId('report').getByRole('link', { name: 'Full blood count' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText('Full blood count');
     await expect(page.getByTestId('result').filter({ hasText: 'White blood cell count' }).locator('.nhsuk-tag')).toHaveText('High');
@@ -548,6 +549,7 @@ test.describe('face and fingerprint unlock', () => {
 
     // The record is open: a result.
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Test results' }).click();
+    await page.getByTestId('view-date').click();
     await page.getByTestId('report').getByRole('link', { name: 'Full blood count' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText('Full blood count');
     expect(await page.evaluate(() => (window as unknown as { wardOpened: string[] }).wardOpened)).toEqual([reg.url, unl.url]);

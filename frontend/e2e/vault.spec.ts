@@ -438,14 +438,14 @@ test.describe('locked vault', () => {
     );
     expect(await page.evaluate(() => sessionStorage.getItem('ward.token'))).toBeNull();
     await expect(page.getByText(PATIENT)).toHaveCount(0);
-    await expect(page.getByTestId('report')).toHaveCount(0);
+    await expect(page.getByTestId('test-row')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Lock your record', exact: true })).toHaveCount(0);
     await expectNoAxeViolations(page);
 
     // Unlocking again goes back to where they were.
     await unlockWithPassword(page);
     await expect(page).toHaveURL(/#\/results$/);
-    await expect(page.getByTestId('report').first()).toBeVisible();
+    await expect(page.getByTestId('test-row').first()).toBeVisible();
     await page.getByRole('button', { name: 'Lock your record', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unlock your record');
   });

@@ -55,3 +55,15 @@ describe('formatDateTime', () => {
     expect(formatDateTime(input)).toBe(want);
   });
 });
+
+describe('a date-time with no zone is shown as written', () => {
+  it.each([
+    ['2026-07-15T10:30:00', 'Europe/London', '15 July 2026 at 10:30am'],
+    ['2026-07-15T10:30:00', 'America/New_York', '15 July 2026 at 10:30am'],
+    ['2026-07-15T23:30', 'Asia/Tokyo', '15 July 2026 at 11:30pm'],
+    ['2026-01-01T00:00:00.000', 'Australia/Sydney', '1 January 2026 at midnight'],
+    ['2026-13-01T10:00:00', 'Europe/London', '2026-13-01T10:00:00'],
+    // With a zone it is still UK time.
+    ['2026-07-15T10:30:00Z', 'Europe/London', '15 July 2026 at 11:30am'],
+  ])('%s in %s', (iso, zone, want) => expect(formatDateTime(iso, zone)).toBe(want));
+});

@@ -5,7 +5,8 @@
 // partial date ("2025-03" or "2025") or a date-time with an offset
 // ("2025-03-12T09:30:00Z"). Date-only values are calendar dates and are never
 // shifted by time zone; date-times are shown in UK time, since that is where
-// the hospital holding the record is.
+// the hospital holding the record is; a date-time with no zone is shown as
+// written (hazard HAZ-065).
 
 export const UK_TIME_ZONE = 'Europe/London';
 
@@ -15,6 +16,7 @@ const MONTHS = [
 ];
 
 const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+const ZONELESS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/;
 
 interface Parts {
   year: number;
@@ -37,6 +39,14 @@ function parse(iso: string | null | undefined, timeZone: string): Parts | null {
     return { year, month, day };
   }
   if (!/^\d{4}-\d{2}-\d{2}T/.test(s)) return null;
+  // A date-time with no zone is a clock time as the source wrote it: shown
+  // as written, never read as this browser's local time and shifted.
+  const local = ZONELESS.exec(s);
+  if (local) {
+    const [year, month, day, hour, minute] = local.slice(1, 6).map(Number);
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
+    return { year, month, day, hour, minute };
+  }
   const d = new Date(s);
   if (Number.isNaN(d.getTime())) return null;
   const fmt = new Intl.DateTimeFormat('en-GB', {
