@@ -104,6 +104,8 @@ read -r p f < <(node -e 'try{const s=require("./frontend/test-results/e2e.json")
 if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 [ "$f" -gt 0 ] && { e2e_first_failure frontend/test-results/e2e.json; echo "---- (all of it: test-results/e2e.log) ----"; }
 stage "end-to-end (chromium)" "$p" "$f"
+# The home page and a report at 1280 and 390 px, kept with the other results for people to look at.
+mkdir -p test-results/screenshots && cp frontend/test-results/screenshots/*.png test-results/screenshots/ 2>/dev/null
 
 # The real desktop binary under Xvfb.
 if scripts/desktop-smoke.sh bin/ward test-results/desktop >test-results/desktop.log 2>&1; then

@@ -2,6 +2,7 @@
 // step besides "Try again": the organisation's helpdesk, from the config.
 
 import type { Config } from './api';
+import { telLink } from './visits';
 
 export interface HelpdeskLine {
   /** As the organisation writes it: "0300 000 0000". */
@@ -18,11 +19,7 @@ export function helpdeskLine(config: Config | null | undefined): HelpdeskLine | 
   const phone = h?.phone?.trim() ?? '';
   if (!phone) return null;
   const hours = h?.hours?.trim() ?? '';
-  return { phone, tel: telOf(phone), hours: hours ? ', ' + hours.replace(/\.$/, '') : '' };
+  return { phone, tel: telLink(phone), hours: hours ? ', ' + hours.replace(/\.$/, '') : '' };
 }
 
 // The number to dial: digits and a leading +, or null with too few to dial.
-function telOf(phone: string): string | null {
-  const digits = phone.replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
-  return digits.replace('+', '').length >= 3 ? 'tel:' + digits : null;
-}
