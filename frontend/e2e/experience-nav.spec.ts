@@ -107,6 +107,16 @@ test.describe('at 1280 px', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
   });
 
+  test('at the window’s largest text size the menu wraps and More stays on screen', async ({ page }) => {
+    // The window's text size (lib/desktop.ts) sets the root font size, which moves no breakpoint.
+    await page.setViewportSize({ width: 1100, height: 820 });
+    await openPage(page, '#/');
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    const more = menu(page).getByRole('button', { name: 'Browse More' });
+    await expect(more).toBeInViewport({ ratio: 1 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1100);
+  });
+
   test('the header names the organisation, not the NHS or Ward', async ({ page, request }) => {
     const config = await (await request.get('/api/config')).json();
     expect(config.organisation?.name, 'the demo names an organisation').toBeTruthy();
