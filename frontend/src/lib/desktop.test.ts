@@ -23,10 +23,9 @@ describe('linkAction', () => {
     ['blob:wails://wails/1a8d2049', '', true, WINDOW, true, 'default'],
     ['blob:wails://wails/1a8d2049', '_blank', false, WINDOW, true, 'block'],
     ['http://[bad', '', false, WINDOW, true, 'block'],
-    ['/api/documents/d1/attachments/0', '', true, WINDOW, true, 'attachment'],
-    ['/api/documents/d%2F1/attachments/12', '', true, WINDOW, true, 'attachment'],
-    // Without download it is not the page's attachment link.
-    ['/api/documents/d1/attachments/0', '', false, WINDOW, true, 'default'],
+    // The page's own attachment link: the letter page opens it (Document.svelte).
+    ['/api/documents/d1/attachments/0', '', true, WINDOW, true, 'default'],
+    ['/api/documents/d%2F1/attachments/12', '', false, WINDOW, true, 'default'],
     ['/api/documents/d1/attachments/0/../../x', '', true, WINDOW, true, 'default'],
     // Another host with Ward's path is another site.
     ['https://evil.example/api/documents/d1/attachments/0', '', true, WINDOW, true, 'system'],
@@ -117,7 +116,6 @@ function fakePage(href: string, window: boolean, stored: string | null = null) {
     storage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v) },
     open: window ? vi.fn() : null,
     print: vi.fn(),
-    openAttachment: vi.fn(),
   };
   install(page);
   const fire = (type: string, e: Record<string, unknown>) => {
@@ -164,13 +162,6 @@ describe('install in the window', () => {
     expect(f.page.open).not.toHaveBeenCalled();
     // Not a link at all.
     expect(f.click({}).ev.defaultPrevented).toBe(false);
-  });
-
-  it("opens an attachment link's file instead of downloading it", () => {
-    const f = fakePage(WINDOW, true);
-    const { ev } = f.click({ href: '/api/documents/d1/attachments/2', download: '' });
-    expect(f.page.openAttachment).toHaveBeenCalledWith('/api/documents/d1/attachments/2');
-    expect(ev.stopped).toBe(true);
   });
 
   it('prints with Ctrl+P and changes the text size, remembered', () => {

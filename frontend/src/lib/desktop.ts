@@ -8,7 +8,6 @@
 // handle new windows) and loads any other site inside Ward's own window, so
 // every click on a link is decided here (linkAction) before it happens.
 
-import { openAttachment, isAttachmentPath } from './attachments';
 import { printPage } from './print';
 
 /** What Wails puts on window in its own page (/wails/runtime.js). */
@@ -35,11 +34,10 @@ export function inWindow(w: unknown = globalThis): boolean {
  *   window there are no tabs, and Ward's own pages cannot open elsewhere);
  * - 'system': open it with the system's opener (the window: another site,
  *   or a phone number, which WebKitGTK would try to load as a page);
- * - 'attachment': open the document's file in the system browser (the window);
  * - 'block': nothing (the window: addresses such as file:, javascript:,
  *   data: or mailto:, which the system opener must never be given).
  */
-export type LinkAction = 'default' | 'here' | 'system' | 'attachment' | 'block';
+export type LinkAction = 'default' | 'here' | 'system' | 'block';
 
 /** The schemes the window hands to the system opener (xdg-open). */
 const SYSTEM_SCHEMES = new Set(['http:', 'https:', 'tel:']);
@@ -61,7 +59,6 @@ export function linkAction(href: string, target: string, isDownload: boolean, pa
   // Compared by scheme and host, not URL.origin: the window's wails:// page
   // has an opaque origin ("null").
   if (url.protocol === page.protocol && url.host === page.host) {
-    if (isDownload && isAttachmentPath(url.pathname)) return 'attachment';
     return target !== '' && target !== '_self' ? 'here' : 'default';
   }
   // A file the page made itself (a calendar file, say): WebKitGTK saves it,
@@ -129,7 +126,6 @@ export interface Page {
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
   open: ((url: string) => void) | null;
   print: () => void;
-  openAttachment: (path: string) => void;
 }
 
 function defaultPage(): Page {
@@ -145,9 +141,6 @@ function defaultPage(): Page {
     storage,
     open: systemOpener(),
     print: printPage,
-    // A failure has nowhere to be said (the page's own handler did not run);
-    // a locked vault still goes to the unlock page (openAttachment).
-    openAttachment: (path) => void openAttachment(path).catch(() => {}),
   };
 }
 
@@ -189,7 +182,6 @@ export function install(page: Page = defaultPage()): void {
     e.stopPropagation();
     const url = new URL(href, page.location.href);
     if (action === 'system') page.open?.(url.href);
-    else if (action === 'attachment') page.openAttachment(url.pathname);
     else if (action === 'here') page.location.href = url.href;
   };
   page.document.addEventListener('click', onLink, true);
