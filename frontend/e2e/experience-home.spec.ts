@@ -80,3 +80,14 @@ test('the demo says it is made up on every page', async ({ page }) => {
     await expect(page.getByTestId('demo-banner')).toContainText('This is a demonstration. The person and their health information are made up.');
   }
 });
+
+test('a letter in the list says who wrote it and where it is from, apart', async ({ page, request }) => {
+  const { documents } = await (await request.get('/api/documents')).json();
+  const letter = documents.find((d: { author: string; organisation: string }) => d.author && d.organisation);
+  expect(letter, 'the demo has a letter with an author and an organisation').toBeTruthy();
+  await openPage(page, '#/documents');
+  const card = page.locator('li').filter({ has: page.getByRole('link', { name: letter.title, exact: true }) }).first();
+  await expect(card.getByTestId('document-author')).toHaveText(`Written by ${letter.author}`);
+  await expect(card.getByTestId('document-organisation')).toHaveText(`From ${letter.organisation}`);
+  await expect(card).not.toContainText(`${letter.author} and ${letter.organisation}`);
+});

@@ -217,6 +217,11 @@ test.describe('first run: setting Ward up', () => {
     await page.goto('/#/setup');
     await expect(page).toHaveURL(/#\/import$/);
     expect(logged.filter((l) => l.includes(key) || l.includes(key.replace(/-/g, '')))).toEqual([]);
+    // The home page of an empty record offers the next step to the person who set Ward up.
+    await page.goto('/#/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('There is no health record here yet');
+    await page.getByTestId('add-records').click();
+    await expect(page).toHaveURL(/#\/import$/);
 
     // The other tab tries to set up too: already done (409), so it goes to unlock.
     await other.bringToFront();
